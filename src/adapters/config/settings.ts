@@ -1,0 +1,133 @@
+import * as v from 'valibot'
+
+/** Configuration after validation: CONTRACT.md's variables plus the optional `iss`/`aud`. */
+export interface Settings {
+  readonly production: boolean
+  readonly port: number
+  /** Undefined when none was given outside production: the caller makes an ephemeral one. */
+  readonly jwtSecret: string | undefined
+  readonly jwtIssuer: string | undefined
+  readonly jwtAudience: string | undefined
+  readonly redisUrl: string | undefined
+  readonly accessTokenTtl: number
+  readonly refreshTokenTtl: number
+  readonly refreshReuseGrace: number
+  readonly sessionMaxLifetime: number
+  readonly cookieSecure: boolean
+  readonly publicOrigin: string | undefined
+  readonly allowedOrigins: readonly string[]
+  readonly loginFailureLimit: number
+  readonly rateLimitPerMinute: number
+  readonly trustProxy: boolean
+}
+
+const int = (min: number, max: number, fallback: number) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, 'must be a whole number'),
+      v.transform(Number),
+      v.minValue(min, `must be at least ${min}`),
+      v.maxValue(max, `must be at most ${max}`),
+    ),
+    String(fallback),
+  )
+
+const bool = (fallback: boolean) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.picklist(['true', 'false', '1', '0'], 'must be true or false'),
+      v.transform((s) => s === 'true' || s === '1'),
+    ),
+    String(fallback),
+  )
+
+const origin = v.pipe(
+  v.string(),
+  v.url('must be an origin such as https://app.example.com'),
+  v.check((s) => new URL(s).origin === s, 'must be an origin: scheme, host and port, no path'),
+)
+
+const DAY = 86_400
+// Values that look like a secret but are somebody's example.
+const PLACEHOLDER = /^(change.?me|secret|your.?secret|placeholder|example|test|x+|0+)/i
+
+const schema = (production: boolean) =>
+  v.object({
+    PORT: int(1, 65_535, 3000),
+    JWT_SECRET: v.optional(
+      v.pipe(
+        v.string(),
+        v.check((s) => new TextEncoder().encode(s).length >= 32, 'must be at least 32 bytes'),
+        v.check((s) => !production || !PLACEHOLDER.test(s), 'must not be a placeholder in production'),
+      ),
+    ),
+    JWT_ISSUER: v.optional(v.pipe(v.string(), v.minLength(1))),
+    JWT_AUDIENCE: v.optional(v.pipe(v.string(), v.minLength(1))),
+    REDIS_URL: v.optional(v.pipe(v.string(), v.regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'))),
+    ACCESS_TOKEN_TTL: int(30, DAY, 600),
+    REFRESH_TOKEN_TTL: int(60, 400 * DAY, 30 * DAY),
+    REFRESH_REUSE_GRACE: int(0, 300, 10),
+    SESSION_MAX_LIFETIME: int(60, 400 * DAY, 90 * DAY),
+    COOKIE_SECURE: bool(production),
+    PUBLIC_ORIGIN: v.optional(origin),
+    ALLOWED_ORIGINS: v.optional(v.string(), ''),
+    LOGIN_FAILURE_LIMIT: int(1, 1000, 10),
+    RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 60),
+    TRUST_PROXY: bool(false),
+  })
+
+/** Thrown with every bad variable named (never its value: it may be the secret). */
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError'
+}
+
+/** Validates configuration from a plain record (`process.env`, or a Worker's bindings). */
+export function parseSettings(env: Readonly<Record<string, string | undefined>>): Settings {
+  const production = env.NODE_ENV === 'production'
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
+  const result = v.safeParse(schema(production), present)
+  if (!result.success) {
+    const lines = result.issues.map(
+      (i) => `${i.path?.map((p: { key: unknown }) => String(p.key)).join('.') ?? '?'} ${i.message}`,
+    )
+    throw new SettingsError(`invalid configuration:\n  ${lines.join('\n  ')}`)
+  }
+  const s = result.output
+  const allowedOrigins = s.ALLOWED_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+  for (const o of allowedOrigins) {
+    if (!v.is(origin, o))
+      throw new SettingsError(
+        `invalid configuration:\n  ALLOWED_ORIGINS has ${JSON.stringify(String(o).slice(0, 100))}, not an origin`,
+      )
+  }
+  if (production && s.JWT_SECRET === undefined) {
+    throw new SettingsError(
+      'invalid configuration:\n  JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)',
+    )
+  }
+  if (s.SESSION_MAX_LIFETIME < s.ACCESS_TOKEN_TTL) {
+    throw new SettingsError('invalid configuration:\n  SESSION_MAX_LIFETIME must be at least ACCESS_TOKEN_TTL')
+  }
+  return {
+    production,
+    port: s.PORT,
+    jwtSecret: s.JWT_SECRET,
+    jwtIssuer: s.JWT_ISSUER,
+    jwtAudience: s.JWT_AUDIENCE,
+    redisUrl: s.REDIS_URL,
+    accessTokenTtl: s.ACCESS_TOKEN_TTL,
+    refreshTokenTtl: s.REFRESH_TOKEN_TTL,
+    refreshReuseGrace: s.REFRESH_REUSE_GRACE,
+    sessionMaxLifetime: s.SESSION_MAX_LIFETIME,
+    cookieSecure: s.COOKIE_SECURE,
+    publicOrigin: s.PUBLIC_ORIGIN,
+    allowedOrigins,
+    loginFailureLimit: s.LOGIN_FAILURE_LIMIT,
+    rateLimitPerMinute: s.RATE_LIMIT_PER_MINUTE,
+    trustProxy: s.TRUST_PROXY,
+  }
+}

@@ -1,0 +1,92 @@
+import { sign, verify } from 'hono/jwt'
+import type { AccessClaims, AccessTokens, AccessVerdict } from '../../application/ports.js'
+import type { SessionId } from '../../domain/session.js'
+import type { UserId } from '../../domain/user.js'
+import { importHmacKey } from './hmac-key.js'
+import { VerifiedTokenCache } from './verified-token-cache.js'
+
+export interface AccessTokenOptions {
+  /** At least 32 bytes; checked by the composition root before it gets here. */
+  readonly secret: string
+  /** Lifetime in seconds. */
+  readonly ttl: number
+  /** Clock tolerance in seconds on `exp`, `nbf` and `iat` (30 by default, at most 60). */
+  readonly leeway?: number
+  readonly issuer?: string | undefined
+  readonly audience?: string | undefined
+  /** How many verified tokens to remember (0 turns the cache off). */
+  readonly cacheSize?: number
+}
+
+// Three base64url segments; an HS256 signature is 32 bytes, 43 characters unpadded.
+const SHAPE = /^[A-Za-z0-9_-]{2,2048}\.[A-Za-z0-9_-]{2,6000}\.[A-Za-z0-9_-]{43}$/
+const MAX_TOKEN = 8192
+
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128
+
+/**
+ * HS256 access tokens on `hono/jwt`, wrapped to meet SECURITY.md. The key is imported once.
+ * `verify` lets Hono check the header (HS256 pinned, no `crit`) and the signature with every
+ * claim check switched off, then checks the claims itself with leeway against the Clock: so the
+ * signature is checked before any claim is believed, and Hono's messages (which embed the token)
+ * never escape. Verified token strings are remembered until they expire, so a client's repeated
+ * requests with the same token cost a map lookup.
+ */
+export async function createAccessTokens(opts: AccessTokenOptions): Promise<AccessTokens> {
+  const key = await importHmacKey(opts.secret)
+  const leeway = Math.min(opts.leeway ?? 30, 60)
+  const cache = new VerifiedTokenCache<AccessClaims>(opts.cacheSize ?? 10_000)
+
+  const checkClaims = (payload: unknown, nowS: number): AccessVerdict => {
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      return { valid: false, reason: 'invalid' }
+    const p = payload as Record<string, unknown>
+    if (!isId(p.sub) || !isId(p.sid) || !isFiniteNumber(p.iat) || !isFiniteNumber(p.exp) || p.exp <= 0) {
+      return { valid: false, reason: 'invalid' }
+    }
+    if (p.nbf !== undefined && (!isFiniteNumber(p.nbf) || p.nbf > nowS + leeway))
+      return { valid: false, reason: 'invalid' }
+    if (p.iat > nowS + leeway) return { valid: false, reason: 'invalid' }
+    if (opts.issuer !== undefined && p.iss !== opts.issuer) return { valid: false, reason: 'invalid' }
+    if (opts.audience !== undefined && p.aud !== opts.audience) return { valid: false, reason: 'invalid' }
+    const claims: AccessClaims = { sub: p.sub as UserId, sid: p.sid as SessionId, iat: p.iat, exp: p.exp }
+    return claims.exp + leeway <= nowS ? { valid: false, reason: 'expired', claims } : { valid: true, claims }
+  }
+
+  return {
+    async issue(userId, sessionId, now) {
+      const iat = Math.floor(now / 1000)
+      const exp = iat + opts.ttl
+      const payload = {
+        sub: userId,
+        sid: sessionId,
+        iat,
+        exp,
+        ...(opts.issuer !== undefined && { iss: opts.issuer }),
+        ...(opts.audience !== undefined && { aud: opts.audience }),
+      }
+      return { token: await sign(payload, key, 'HS256'), expiresAt: exp * 1000 }
+    },
+
+    async verify(token, now) {
+      const nowS = now / 1000
+      const known = cache.get(token, now)
+      if (known) {
+        return known.exp + leeway <= nowS
+          ? { valid: false, reason: 'expired', claims: known }
+          : { valid: true, claims: known }
+      }
+      if (token.length > MAX_TOKEN || !SHAPE.test(token)) return { valid: false, reason: 'invalid' }
+      let payload: unknown
+      try {
+        payload = await verify(token, key, { alg: 'HS256', exp: false, nbf: false, iat: false })
+      } catch {
+        return { valid: false, reason: 'invalid' }
+      }
+      const verdict = checkClaims(payload, nowS)
+      if (verdict.valid) cache.set(token, verdict.claims, (verdict.claims.exp + leeway) * 1000, now)
+      return verdict
+    },
+  }
+}

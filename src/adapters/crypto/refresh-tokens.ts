@@ -1,0 +1,41 @@
+import { decodeBase64Url, encodeBase64Url } from 'hono/utils/encode'
+import type { RefreshTokens } from '../../application/ports.js'
+import type { SessionId } from '../../domain/session.js'
+import { deriveHmacKey } from './hmac-key.js'
+
+const encoder = new TextEncoder()
+const TOKEN = /^([A-Za-z0-9_-]{16,64})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{43})$/
+
+const message = (sessionId: string, generation: number): Uint8Array<ArrayBuffer> =>
+  encoder.encode(`rt1.${sessionId}.${generation}`)
+
+/**
+ * Refresh tokens `sid.generation.mac`, `mac = HMAC-SHA256(refreshKey, sid ‖ generation)` (256 bits).
+ * The key is derived from the server secret with HKDF, apart from the JWT key. The MAC needs no
+ * store read, so a rotation is one store round trip and a forged token never reaches the store;
+ * the store keeps the generation only, from which no token can be computed without the key.
+ */
+export async function createRefreshTokens(secret: string): Promise<RefreshTokens> {
+  const key = await deriveHmacKey(secret, 'refresh-token-mac v1')
+  return {
+    async issue(sessionId, generation) {
+      const mac = await crypto.subtle.sign('HMAC', key, message(sessionId, generation))
+      return `${sessionId}.${generation}.${encodeBase64Url(mac).replace(/=+$/, '')}`
+    },
+    async open(token) {
+      const m = token.length <= 160 ? TOKEN.exec(token) : null
+      if (!m) return null
+      const [, sessionId, gen, mac] = m as unknown as [string, string, string, string]
+      const generation = Number(gen)
+      let signature: Uint8Array<ArrayBuffer>
+      try {
+        signature = decodeBase64Url(mac) as Uint8Array<ArrayBuffer>
+      } catch {
+        return null
+      }
+      // crypto.subtle.verify compares in constant time.
+      const good = await crypto.subtle.verify('HMAC', key, signature, message(sessionId, generation))
+      return good ? { sessionId: sessionId as SessionId, generation } : null
+    },
+  }
+}

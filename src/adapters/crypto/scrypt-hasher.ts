@@ -1,0 +1,98 @@
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import type { PasswordHasher } from '../../application/ports.js'
+import { UnavailableError } from '../../domain/errors.js'
+import { createGate } from './gate.js'
+
+export interface ScryptParams {
+  /** log2 of the cost N. */
+  readonly ln: number
+  readonly r: number
+  readonly p: number
+}
+
+/** OWASP's scrypt equivalent (N=2^14, r=8, p=5): 16 MiB, which also fits a Worker isolate. */
+export const OWASP_SCRYPT: ScryptParams = { ln: 14, r: 8, p: 5 }
+
+/** The Workers-safe ceiling: N·r·p at most 2^20 and at most 32 MiB of memory (128·N·r bytes). */
+export const withinWorkerLimits = ({ ln, r, p }: ScryptParams): boolean =>
+  Number.isInteger(ln) &&
+  Number.isInteger(r) &&
+  Number.isInteger(p) &&
+  ln >= 1 &&
+  ln <= 20 &&
+  r >= 1 &&
+  r <= 32 &&
+  p >= 1 &&
+  p <= 16 &&
+  2 ** ln * r * p <= 2 ** 20 &&
+  128 * 2 ** ln * r <= 32 * 1024 * 1024
+
+const KEY_LENGTH = 32
+const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]{22,88})\$([A-Za-z0-9+/]{43,88})$/
+const b64 = (buf: Buffer): string => buf.toString('base64').replace(/=+$/, '')
+
+const derive = (password: string, salt: Buffer, params: ScryptParams, length: number): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const N = 2 ** params.ln
+    scrypt(password, salt, length, { N, r: params.r, p: params.p, maxmem: 256 * N * params.r }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    )
+  })
+
+interface Parsed {
+  params: ScryptParams
+  salt: Buffer
+  hash: Buffer
+}
+
+/** Reads a stored PHC string; parameters outside the Worker limits (a tampered row) are refused. */
+function parse(stored: string): Parsed | null {
+  const m = PHC.exec(stored)
+  if (!m) return null
+  const params = { ln: Number(m[1]), r: Number(m[2]), p: Number(m[3]) }
+  if (!withinWorkerLimits(params)) return null
+  return { params, salt: Buffer.from(m[4] as string, 'base64'), hash: Buffer.from(m[5] as string, 'base64') }
+}
+
+export interface ScryptHasherOptions {
+  readonly params?: ScryptParams
+  /** KDF runs at once; Node's thread pool has four threads by default. */
+  readonly maxConcurrent?: number
+  /** Runs allowed to wait; beyond it a request gets 503 `overloaded` at once. */
+  readonly maxQueue?: number
+}
+
+/**
+ * Passwords with `node:crypto` scrypt, off the event loop, stored as
+ * `$scrypt$ln=14,r=8,p=5$<salt>$<hash>`. Concurrency is bounded so a login flood cannot starve
+ * the thread pool or memory; what does not fit in the queue is refused with `UnavailableError`.
+ */
+export function createScryptHasher(opts: ScryptHasherOptions = {}): PasswordHasher {
+  const params = opts.params ?? OWASP_SCRYPT
+  if (!withinWorkerLimits(params)) throw new Error('scrypt parameters exceed N·r·p ≤ 2^20 or 32 MiB')
+  const gate = createGate(opts.maxConcurrent ?? 4, opts.maxQueue ?? 64, () => new UnavailableError('overloaded', 1))
+  const dummy = `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(randomBytes(16))}$${b64(randomBytes(KEY_LENGTH))}`
+
+  const check = async (stored: string, password: string): Promise<boolean> => {
+    const parsed = parse(stored)
+    if (!parsed) return false
+    const actual = await gate.run(() => derive(password, parsed.salt, parsed.params, parsed.hash.length))
+    return timingSafeEqual(actual, parsed.hash)
+  }
+
+  return {
+    async hash(password) {
+      const salt = randomBytes(16)
+      const key = await gate.run(() => derive(password, salt, params, KEY_LENGTH))
+      return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(key)}`
+    },
+    verify: check,
+    async verifyDummy(password) {
+      await check(dummy, password)
+    },
+    needsRehash(stored) {
+      const parsed = parse(stored)
+      return !parsed || parsed.params.ln !== params.ln || parsed.params.r !== params.r || parsed.params.p !== params.p
+    },
+  }
+}

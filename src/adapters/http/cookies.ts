@@ -1,0 +1,36 @@
+import type { Context } from 'hono'
+import { getCookie, setCookie } from 'hono/cookie'
+import type { IssuedTokens } from '../../application/deps.js'
+
+/** Browsers cap Max-Age at 400 days (RFC 6265bis). */
+const MAX_AGE_CAP = 400 * 24 * 3600
+
+export interface CookieJar {
+  read(c: Context): { access: string | undefined; refresh: string | undefined }
+  /** Sets both cookies and `Cache-Control: no-store`. */
+  set(c: Context, tokens: IssuedTokens, now: number): void
+  /** Clears both with the same names and path they were set with. */
+  clear(c: Context): void
+}
+
+/** The two token cookies, `HttpOnly; SameSite=Lax; Path=/`, with `__Host-` names when Secure. */
+export function createCookieJar(secure: boolean): CookieJar {
+  const access = secure ? '__Host-access_token' : 'access_token'
+  const refresh = secure ? '__Host-refresh_token' : 'refresh_token'
+  const base = { httpOnly: true, sameSite: 'Lax', path: '/', secure } as const
+  const put = (c: Context, name: string, value: string, maxAge: number): void =>
+    setCookie(c, name, value, { ...base, maxAge: Math.max(0, Math.min(maxAge, MAX_AGE_CAP)) })
+
+  return {
+    read: (c) => ({ access: getCookie(c, access), refresh: getCookie(c, refresh) }),
+    set(c, tokens, now) {
+      put(c, access, tokens.accessToken, Math.ceil((tokens.accessTokenExpiresAt - now) / 1000))
+      put(c, refresh, tokens.refreshToken, Math.ceil((tokens.refreshTokenExpiresAt - now) / 1000))
+      c.header('Cache-Control', 'no-store')
+    },
+    clear(c) {
+      put(c, access, '', 0)
+      put(c, refresh, '', 0)
+    },
+  }
+}

@@ -1,0 +1,50 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { authorizeRequest } from '../../application/authorize-request.js'
+import type { Deps, Identity } from '../../application/deps.js'
+import type { HttpConfig } from './config.js'
+import type { CookieJar } from './cookies.js'
+import { bearerToken } from './guards.js'
+import { problem } from './problem.js'
+
+/** What `requireAuth` puts on the context: `c.get('auth')`. */
+export type AuthEnv = { Variables: { auth: Identity } }
+
+/**
+ * Runs AuthorizeRequest: a valid access token (cookie or `Authorization: Bearer`) proceeds with no
+ * store read; a missing or expired one is refreshed transparently and the new cookies ride on this
+ * response. A replayed refresh token clears the cookies, since its session is gone.
+ */
+export function createRequireAuth(
+  deps: Pick<Deps, 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
+  config: HttpConfig,
+  jar: CookieJar,
+): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    const denied = await authorize(deps, config, jar, c)
+    if (denied) return denied
+    await next()
+  }
+}
+
+async function authorize(
+  deps: Pick<Deps, 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
+  config: HttpConfig,
+  jar: CookieJar,
+  c: Context<AuthEnv>,
+): Promise<Response | undefined> {
+  const bearer = bearerToken(c.req.header('authorization'))
+  if (bearer === null) return problem(c, 'unauthorized')
+  const cookies = jar.read(c)
+  const result = await authorizeRequest(deps, {
+    accessToken: bearer ?? cookies.access,
+    refreshToken: cookies.refresh,
+    ip: config.clientIp(c),
+  })
+  if (!result.ok) {
+    if (result.error === 'refresh_reused') jar.clear(c)
+    return problem(c, result.error)
+  }
+  if (result.value.refreshed) jar.set(c, result.value.refreshed, deps.clock.now())
+  c.set('auth', result.value.identity)
+  return undefined
+}

@@ -1,0 +1,118 @@
+import type { RateLimiter, SessionStore, Stores, UserRepository } from '../../../application/ports.js'
+import type { Email } from '../../../domain/email.js'
+import { UnavailableError } from '../../../domain/errors.js'
+import { decideRotation, type Session, type SessionId } from '../../../domain/session.js'
+import type { UserId, UserRecord } from '../../../domain/user.js'
+import { BoundedExpiringMap } from './bounded-map.js'
+
+export interface MemoryLimits {
+  readonly maxUsers: number
+  readonly maxSessions: number
+  readonly maxRateKeys: number
+}
+
+const DEFAULT_LIMITS: MemoryLimits = { maxUsers: 100_000, maxSessions: 200_000, maxRateKeys: 100_000 }
+
+/**
+ * Users, sessions and rate limits in this process's memory: for development, tests and a single
+ * instance. Every check-and-set runs without an `await` inside, so it is atomic on one event loop.
+ * Sessions and counters expire and are bounded; past the user bound registration is refused.
+ */
+export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
+  const { maxUsers, maxSessions, maxRateKeys } = { ...DEFAULT_LIMITS, ...limits }
+  const users = new Map<UserId, UserRecord>()
+  const byEmail = new Map<Email, UserId>()
+  const byUser = new Map<UserId, Set<SessionId>>()
+  const sessions = new BoundedExpiringMap<SessionId, Session>(maxSessions, (id, s) => {
+    const ids = byUser.get(s.userId)
+    ids?.delete(id)
+    if (ids?.size === 0) byUser.delete(s.userId)
+  })
+  const counters = new BoundedExpiringMap<string, { n: number; end: number }>(maxRateKeys)
+
+  const userRepo: UserRepository = {
+    async create(user) {
+      if (byEmail.has(user.email)) return 'email_taken'
+      if (users.size >= maxUsers) throw new UnavailableError('store_unavailable', 60)
+      users.set(user.id, { ...user })
+      byEmail.set(user.email, user.id)
+      return 'created'
+    },
+    async findByEmail(email) {
+      const id = byEmail.get(email)
+      return id ? (users.get(id) ?? null) : null
+    },
+    async findById(id) {
+      return users.get(id) ?? null
+    },
+    async update(id, patch) {
+      const current = users.get(id)
+      if (!current) return null
+      const next = { ...current, ...patch }
+      users.set(id, next)
+      return next
+    },
+  }
+
+  const put = (s: Session, now: number): void => {
+    sessions.set(s.id, s, s.expiresAt, now)
+    const ids = byUser.get(s.userId) ?? new Set<SessionId>()
+    ids.add(s.id)
+    byUser.set(s.userId, ids)
+  }
+
+  const sessionStore: SessionStore = {
+    async create(session) {
+      put({ ...session }, session.createdAt)
+    },
+    async find(id, now) {
+      return sessions.get(id, now) ?? null
+    },
+    async rotate(id, from, now, policy) {
+      const { outcome, next } = decideRotation(sessions.get(id, now) ?? null, from, now, policy)
+      if (outcome.kind === 'rotated' && next) put(next, now)
+      if (outcome.kind === 'reused') sessions.delete(id)
+      return outcome
+    },
+    async revoke(id) {
+      return sessions.delete(id)?.userId ?? null
+    },
+    async revokeAllForUser(userId) {
+      const ids = [...(byUser.get(userId) ?? [])]
+      for (const id of ids) sessions.delete(id)
+      return ids.length
+    },
+    async listForUser(userId, now) {
+      const ids = [...(byUser.get(userId) ?? [])]
+      return ids.map((id) => sessions.get(id, now)).filter((s): s is Session => s !== undefined)
+    },
+  }
+
+  const denied = (end: number, now: number) => ({
+    allowed: false as const,
+    retryAfter: Math.max(1, Math.ceil((end - now) / 1000)),
+  })
+
+  const limiter: RateLimiter = {
+    async hit(key, rule, now) {
+      const current = counters.get(key, now)
+      const window = current ? { n: current.n + 1, end: current.end } : { n: 1, end: now + rule.windowSeconds * 1000 }
+      counters.set(key, window, window.end, now)
+      return window.n <= rule.limit ? { allowed: true } : denied(window.end, now)
+    },
+    async peek(key, rule, now) {
+      const current = counters.get(key, now)
+      return !current || current.n < rule.limit ? { allowed: true } : denied(current.end, now)
+    },
+    async reset(key) {
+      counters.delete(key)
+    },
+  }
+
+  return {
+    users: userRepo,
+    sessions: sessionStore,
+    limiter,
+    health: { kind: 'memory', ping: async () => {} },
+  }
+}

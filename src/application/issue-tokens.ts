@@ -1,0 +1,20 @@
+import type { Session } from '../domain/session.js'
+import type { Deps, IssuedTokens } from './deps.js'
+
+/** Mints the access token and the refresh token for a session's current generation. */
+export async function issueTokens(
+  deps: Pick<Deps, 'accessTokens' | 'refreshTokens'>,
+  session: Session,
+  now: number,
+): Promise<IssuedTokens> {
+  const [access, refreshToken] = await Promise.all([
+    deps.accessTokens.issue(session.userId, session.id, now),
+    deps.refreshTokens.issue(session.id, session.generation),
+  ])
+  return {
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+    refreshToken,
+    refreshTokenExpiresAt: session.expiresAt,
+  }
+}

@@ -1,0 +1,127 @@
+import type { Email } from '../domain/email.js'
+import type { RotateOutcome, RotationPolicy, Session, SessionId } from '../domain/session.js'
+import type { UserId, UserRecord } from '../domain/user.js'
+
+/**
+ * Ports: what the use cases need from the outside, in domain verbs. Every method may throw
+ * `UnavailableError` when its backend is unreachable; expected outcomes are return values.
+ * The behaviour of the three storage ports is pinned by test/contract/stores.contract.ts.
+ */
+
+/** Accounts keyed by id, with the email unique across them. */
+export interface UserRepository {
+  /** Stores the user unless the email is taken; atomic, so two racers never both win. */
+  create(user: UserRecord): Promise<'created' | 'email_taken'>
+  findByEmail(email: Email): Promise<UserRecord | null>
+  findById(id: UserId): Promise<UserRecord | null>
+  /** Applies the patch and returns the new record, or null when the user does not exist. */
+  update(id: UserId, patch: { name?: string | null; passwordHash?: string }): Promise<UserRecord | null>
+}
+
+/** Sessions keyed by id and indexed by user. Expired sessions are gone for every method. */
+export interface SessionStore {
+  create(session: Session): Promise<void>
+  find(id: SessionId, now: number): Promise<Session | null>
+  /** One atomic step: see `decideRotation` in src/domain/session.ts. A `reused` outcome has revoked. */
+  rotate(id: SessionId, from: number, now: number, policy: RotationPolicy): Promise<RotateOutcome>
+  /** Revokes one session; returns the owner when it existed. Idempotent. */
+  revoke(id: SessionId): Promise<UserId | null>
+  /** Revokes every session of the user; returns how many there were. */
+  revokeAllForUser(userId: UserId): Promise<number>
+  listForUser(userId: UserId, now: number): Promise<Session[]>
+}
+
+export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfter: number }
+
+export interface RateRule {
+  readonly limit: number
+  readonly windowSeconds: number
+}
+
+/** Fixed-window counters. Atomic: two hits never read the same count. */
+export interface RateLimiter {
+  /** Counts one event; allowed while the count in the window is at most `limit`. */
+  hit(key: string, rule: RateRule, now: number): Promise<RateDecision>
+  /** Reads without counting; allowed while the count is below `limit`. */
+  peek(key: string, rule: RateRule, now: number): Promise<RateDecision>
+  reset(key: string): Promise<void>
+}
+
+/** Which backend answers, and whether it is reachable: `GET /health`. */
+export interface StoreHealth {
+  readonly kind: 'memory' | 'redis' | 'durable-object' | 'kv'
+  /** Resolves when the store answers; throws `UnavailableError` when it does not. */
+  ping(): Promise<void>
+}
+
+/** The three storage ports a store adapter provides together, plus its health probe. */
+export interface Stores {
+  readonly users: UserRepository
+  readonly sessions: SessionStore
+  readonly limiter: RateLimiter
+  readonly health: StoreHealth
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>
+  /** Constant-time comparison; false for a malformed or out-of-bounds stored hash. */
+  verify(stored: string, password: string): Promise<boolean>
+  /** Runs a verification against a dummy hash so an unknown email costs what a known one does. */
+  verifyDummy(password: string): Promise<void>
+  needsRehash(stored: string): boolean
+}
+
+export interface AccessClaims {
+  readonly sub: UserId
+  readonly sid: SessionId
+  /** Seconds since the epoch. */
+  readonly iat: number
+  readonly exp: number
+}
+
+export type AccessVerdict =
+  | { readonly valid: true; readonly claims: AccessClaims }
+  /** The signature is good but the token is past `exp` (plus leeway). */
+  | { readonly valid: false; readonly reason: 'expired'; readonly claims: AccessClaims }
+  | { readonly valid: false; readonly reason: 'invalid' }
+
+export interface AccessTokens {
+  issue(userId: UserId, sessionId: SessionId, now: number): Promise<{ token: string; expiresAt: number }>
+  verify(token: string, now: number): Promise<AccessVerdict>
+}
+
+/** Opaque refresh tokens `sid.generation.mac`; only this holds the key that makes them. */
+export interface RefreshTokens {
+  issue(sessionId: SessionId, generation: number): Promise<string>
+  /** Checks the MAC (constant time) before anything in the token is believed. */
+  open(token: string): Promise<{ sessionId: SessionId; generation: number } | null>
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number
+}
+
+export interface Random {
+  /** A fresh identifier with at least 128 bits from a CSPRNG, URL-safe. */
+  id(): string
+}
+
+export type SecurityEventName =
+  | 'register'
+  | 'login_success'
+  | 'login_failure'
+  | 'login_locked'
+  | 'refresh'
+  | 'refresh_reused'
+  | 'logout'
+  | 'logout_all'
+  | 'session_revoked'
+  | 'csrf_rejected'
+  | 'rate_limited'
+  | 'store_unavailable'
+
+/** Structured security events. Fields never hold a token, a password or a secret. */
+export interface SecurityLog {
+  event(name: SecurityEventName, fields: Record<string, string | number | boolean | null>): void
+}

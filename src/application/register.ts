@@ -1,0 +1,48 @@
+import { type Email, parseEmail } from '../domain/email.js'
+import { fail, ok, type Result } from '../domain/errors.js'
+import { checkNewPassword, isOverLong, normalisePassword } from '../domain/password-policy.js'
+import { type PublicUser, parseName, toPublicUser, type UserId } from '../domain/user.js'
+import type { Deps } from './deps.js'
+import { perIpRule } from './throttle.js'
+
+export interface RegisterInput {
+  readonly email: string
+  readonly password: string
+  readonly name?: string | undefined
+  readonly ip: string
+}
+
+/** Creates an account. Sets up no session: the client logs in next. */
+export async function register(
+  deps: Pick<Deps, 'users' | 'hasher' | 'limiter' | 'clock' | 'random' | 'log' | 'policy'>,
+  input: RegisterInput,
+): Promise<Result<PublicUser, 'invalid_request' | 'email_taken' | 'rate_limited'>> {
+  const now = deps.clock.now()
+  const gate = await deps.limiter.hit(`ip:register:${input.ip}`, perIpRule(deps.policy), now)
+  if (!gate.allowed) return fail('rate_limited', { retryAfter: gate.retryAfter })
+
+  const email = parseEmail(input.email)
+  if (!email) return fail('invalid_request', { detail: 'email is not a valid address' })
+  if (isOverLong(input.password)) return fail('invalid_request', { detail: 'password is longer than 1024 characters' })
+  const problem = checkNewPassword(input.password)
+  if (problem === 'too_short') return fail('invalid_request', { detail: 'password is shorter than 8 characters' })
+  if (problem === 'too_common') return fail('invalid_request', { detail: 'password is too common' })
+  let name: string | null = null
+  if (input.name !== undefined) {
+    name = parseName(input.name)
+    if (name === null) return fail('invalid_request', { detail: 'name must be 1 to 100 printable characters' })
+  }
+  // An early look saves a KDF run for the common case; `create` stays the atomic arbiter.
+  if (await deps.users.findByEmail(email as Email)) return fail('email_taken')
+
+  const user = {
+    id: deps.random.id() as UserId,
+    email,
+    name,
+    passwordHash: await deps.hasher.hash(normalisePassword(input.password)),
+    createdAt: now,
+  }
+  if ((await deps.users.create(user)) === 'email_taken') return fail('email_taken')
+  deps.log.event('register', { userId: user.id, ip: input.ip })
+  return ok(toPublicUser(user))
+}

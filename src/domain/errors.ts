@@ -1,0 +1,48 @@
+/**
+ * The contract's error codes. Expected failures travel as values carrying one of these;
+ * `src/adapters/http/problem.ts` maps each to a status in one exhaustive switch.
+ */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'email_taken'
+  | 'invalid_credentials'
+  | 'unauthorized'
+  | 'refresh_reused'
+  | 'rate_limited'
+  | 'forbidden_origin'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'store_unavailable'
+  | 'overloaded'
+  | 'internal'
+
+/** A use case's answer: a value, or an expected failure with its code. */
+export type Result<T, E extends ErrorCode = ErrorCode> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: E; readonly retryAfter?: number; readonly detail?: string }
+
+export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value })
+
+export const fail = <E extends ErrorCode>(
+  error: E,
+  extra: { retryAfter?: number; detail?: string } = {},
+): { ok: false; error: E; retryAfter?: number; detail?: string } => ({ ok: false, error, ...extra })
+
+/**
+ * Thrown (not returned) when infrastructure cannot answer: a store that is down, a KDF pool that
+ * is full. The HTTP adapter turns it into 503 with `Retry-After` and touches no cookie.
+ */
+export class UnavailableError extends Error {
+  override readonly name = 'UnavailableError'
+  constructor(
+    readonly code: 'store_unavailable' | 'overloaded',
+    readonly retryAfter: number,
+    options?: { cause?: unknown },
+  ) {
+    super(code === 'store_unavailable' ? 'The store is unreachable' : 'Too many concurrent password checks', options)
+  }
+}
+
+export const isUnavailable = (e: unknown): e is UnavailableError => e instanceof UnavailableError

@@ -1,0 +1,76 @@
+import type { UserId } from './user.js'
+
+export type SessionId = string & { readonly __brand: 'SessionId' }
+
+/**
+ * A login session. The store keeps this record and never a refresh token: the token is
+ * `id.generation.mac` with a MAC under a server key, so a dump of the store yields nothing usable.
+ * All instants are milliseconds since the epoch.
+ */
+export interface Session {
+  readonly id: SessionId
+  readonly userId: UserId
+  /** Counts rotations; the current refresh token carries it. */
+  readonly generation: number
+  readonly createdAt: number
+  /** When `generation` last changed (equal to `createdAt` before the first rotation). */
+  readonly rotatedAt: number
+  readonly lastUsedAt: number
+  /** Sliding expiry, renewed by each rotation, never past `absoluteExpiresAt`. */
+  readonly expiresAt: number
+  /** `createdAt + SESSION_MAX_LIFETIME`: no rotation extends a session beyond it. */
+  readonly absoluteExpiresAt: number
+  readonly userAgent: string | null
+}
+
+/** Rotation rules a store applies inside its one atomic step. Seconds are converted to ms. */
+export interface RotationPolicy {
+  /** How long the previous generation still yields the current state (ms). */
+  readonly graceMs: number
+  /** Sliding lifetime granted by each rotation (ms). */
+  readonly slidingMs: number
+}
+
+/**
+ * What a rotation attempt found, decided atomically by the store:
+ * - `rotated`: `from` was current; the session now holds `from + 1`.
+ * - `grace`: `from` was the previous generation, presented within the grace window; nothing changed.
+ * - `reused`: an older generation, or the previous one too late; the store has revoked the session.
+ * - `missing`: no live session with that id.
+ */
+export type RotateOutcome =
+  | { readonly kind: 'rotated'; readonly session: Session }
+  | { readonly kind: 'grace'; readonly session: Session }
+  | { readonly kind: 'reused'; readonly userId: UserId }
+  | { readonly kind: 'missing' }
+
+/**
+ * The pure decision every store applies; memory and Durable Object stores call it directly,
+ * the Redis Lua script mirrors it line by line.
+ */
+export function decideRotation(
+  session: Session | null,
+  from: number,
+  now: number,
+  policy: RotationPolicy,
+): { outcome: RotateOutcome; next: Session | null } {
+  if (!session || session.expiresAt <= now) return { outcome: { kind: 'missing' }, next: null }
+  if (from === session.generation) {
+    const next: Session = {
+      ...session,
+      generation: session.generation + 1,
+      rotatedAt: now,
+      lastUsedAt: now,
+      expiresAt: Math.min(now + policy.slidingMs, session.absoluteExpiresAt),
+    }
+    return { outcome: { kind: 'rotated', session: next }, next }
+  }
+  if (from === session.generation - 1 && now - session.rotatedAt <= policy.graceMs) {
+    return { outcome: { kind: 'grace', session }, next: session }
+  }
+  return { outcome: { kind: 'reused', userId: session.userId }, next: null }
+}
+
+/** Seconds from `now` until the session ends, for a cookie's `Max-Age` (never negative). */
+export const secondsLeft = (session: Session, now: number): number =>
+  Math.max(0, Math.floor((session.expiresAt - now) / 1000))

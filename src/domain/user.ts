@@ -1,0 +1,39 @@
+import type { Email } from './email.js'
+
+export type UserId = string & { readonly __brand: 'UserId' }
+
+/** An account as stored. `passwordHash` never leaves the application layer. */
+export interface UserRecord {
+  readonly id: UserId
+  readonly email: Email
+  readonly name: string | null
+  readonly passwordHash: string
+  /** Milliseconds since the epoch. */
+  readonly createdAt: number
+}
+
+/** The public view of a user: what the contract calls `user`. */
+export interface PublicUser {
+  readonly id: UserId
+  readonly email: Email
+  readonly name: string | null
+  readonly createdAt: string
+}
+
+export const toPublicUser = (u: UserRecord): PublicUser => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  createdAt: new Date(u.createdAt).toISOString(),
+})
+
+export const NAME_MAX = 100
+// Control characters and the Unicode line and paragraph separators.
+const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+
+/** A display name: NFKC, trimmed, 1 to 100 code points, no control characters. */
+export function parseName(raw: string): string | null {
+  const name = raw.normalize('NFKC').trim()
+  if (name.length === 0 || NAME_FORBIDDEN.test(name) || [...name].length > NAME_MAX) return null
+  return name
+}

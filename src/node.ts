@@ -1,0 +1,98 @@
+/**
+ * Composition root for Node: reads process.env, builds the adapters, serves on PORT, and shuts
+ * down gracefully on SIGTERM and SIGINT.
+ */
+import { randomBytes } from 'node:crypto'
+import { type ServerType, serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import type { Context } from 'hono'
+import { buildDeps, policyFrom } from './adapters/compose.js'
+import { parseSettings, type Settings, SettingsError } from './adapters/config/settings.js'
+import { createScryptHasher } from './adapters/crypto/scrypt-hasher.js'
+import { createApp } from './adapters/http/app.js'
+import { forwardedFor } from './adapters/http/config.js'
+import { createMemoryStores } from './adapters/stores/memory/index.js'
+import type { Stores } from './application/ports.js'
+
+const socketIp = (c: Context): string => {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown'
+  } catch {
+    return 'unknown'
+  }
+}
+
+/** Stores from settings: in memory unless a Redis URL is configured. */
+async function storesFor(settings: Settings): Promise<{ stores: Stores; close: () => Promise<void> }> {
+  if (settings.redisUrl) {
+    throw new SettingsError('REDIS_URL is set, but the Redis store is not part of this build yet')
+  }
+  return { stores: createMemoryStores(), close: async () => {} }
+}
+
+/** Builds and starts the server; resolves once it listens. */
+export async function start(env: Readonly<Record<string, string | undefined>>) {
+  const settings = parseSettings(env)
+  let secret = settings.jwtSecret
+  if (!secret) {
+    secret = randomBytes(32).toString('base64url')
+    console.warn('JWT_SECRET is not set: using an ephemeral secret; every session ends when the process stops.')
+  }
+  const { stores, close } = await storesFor(settings)
+  const deps = await buildDeps({
+    stores,
+    hasher: createScryptHasher(),
+    secret,
+    policy: policyFrom(settings),
+    issuer: settings.jwtIssuer,
+    audience: settings.jwtAudience,
+  })
+  const app = createApp(deps, stores.health, {
+    cookieSecure: settings.cookieSecure,
+    publicOrigin: settings.publicOrigin,
+    allowedOrigins: settings.allowedOrigins,
+    clientIp: settings.trustProxy ? forwardedFor(socketIp) : socketIp,
+  })
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: settings.port, hostname: env.HOST ?? '0.0.0.0' }, () => resolve(s))
+  })
+  const stop = async (): Promise<void> => {
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await close()
+  }
+  return { server, settings, stop }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href
+
+if (isMain) {
+  process.on('unhandledRejection', (reason) => {
+    console.error(
+      JSON.stringify({ level: 'error', msg: 'unhandled rejection', error: String((reason as Error)?.name) }),
+    )
+  })
+  try {
+    const { server, settings, stop } = await start(process.env)
+    const address = server.address()
+    const port = typeof address === 'object' && address ? address.port : settings.port
+    console.log(JSON.stringify({ level: 'info', msg: 'listening', port, store: 'memory' }))
+    let stopping = false
+    const shutdown = (signal: string) => {
+      if (stopping) return
+      stopping = true
+      console.log(JSON.stringify({ level: 'info', msg: 'shutting down', signal }))
+      // Idle keep-alive sockets would hold close() open; a hard deadline bounds the wait.
+      if ('closeIdleConnections' in server) server.closeIdleConnections()
+      setTimeout(() => process.exit(1), 10_000).unref()
+      stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      )
+    }
+    process.on('SIGTERM', () => shutdown('SIGTERM'))
+    process.on('SIGINT', () => shutdown('SIGINT'))
+  } catch (err) {
+    console.error(err instanceof SettingsError ? err.message : `failed to start: ${String((err as Error)?.message)}`)
+    process.exit(1)
+  }
+}
