@@ -1,0 +1,274 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Stores } from '../../src/application/ports.js'
+import type { Email } from '../../src/domain/email.js'
+import type { RotationPolicy } from '../../src/domain/session.js'
+import type { UserId } from '../../src/domain/user.js'
+import { aSession, aUser } from '../support/fixtures.js'
+
+/**
+ * Honest differences between stores. A strongly consistent store must make concurrent
+ * check-and-sets agree; an eventually consistent one (KV) is exempt from those tests only.
+ */
+export interface StoreCapabilities {
+  readonly strongConsistency: boolean
+}
+
+export interface StoreFixture {
+  readonly stores: Stores
+  /** Called after each test. */
+  readonly cleanup?: () => Promise<void>
+}
+
+const SEC = 1000
+const DAY = 86_400 * SEC
+const POLICY: RotationPolicy = { graceMs: 10 * SEC, slidingMs: 30 * DAY }
+
+/**
+ * The store contract: every store adapter runs this suite unchanged, against its real backend.
+ * Instants are near the real clock so that backends with real TTLs keep what the test made.
+ */
+export function runStoreContract(
+  name: string,
+  makeFixture: () => Promise<StoreFixture>,
+  caps: StoreCapabilities = { strongConsistency: true },
+): void {
+  describe(`store contract: ${name}`, () => {
+    let fx: StoreFixture
+    let stores: Stores
+    let now: number
+
+    beforeEach(async () => {
+      fx = await makeFixture()
+      stores = fx.stores
+      now = Date.now()
+    })
+    afterEach(async () => {
+      await fx.cleanup?.()
+    })
+
+    describe('UserRepository', () => {
+      it('finds a created user by id and by email, field for field', async () => {
+        const user = aUser({ name: 'Ada' })
+        expect(await stores.users.create(user)).toBe('created')
+        expect(await stores.users.findById(user.id)).toEqual(user)
+        expect(await stores.users.findByEmail(user.email)).toEqual(user)
+      })
+
+      it('refuses a second account with the same email and keeps the first', async () => {
+        const first = aUser()
+        const second = aUser({ email: first.email })
+        await stores.users.create(first)
+        expect(await stores.users.create(second)).toBe('email_taken')
+        expect(await stores.users.findByEmail(first.email)).toEqual(first)
+        expect(await stores.users.findById(second.id)).toBeNull()
+      })
+
+      it('answers null for unknown ids and emails', async () => {
+        expect(await stores.users.findById('nobody-here-at-all-xx' as UserId)).toBeNull()
+        expect(await stores.users.findByEmail('nobody@example.com' as Email)).toBeNull()
+      })
+
+      it('updates the name and the password hash, and nothing else', async () => {
+        const user = aUser()
+        await stores.users.create(user)
+        const renamed = await stores.users.update(user.id, { name: 'Grace' })
+        expect(renamed).toEqual({ ...user, name: 'Grace' })
+        const rehashed = await stores.users.update(user.id, { passwordHash: '$scrypt$new' })
+        expect(rehashed).toEqual({ ...user, name: 'Grace', passwordHash: '$scrypt$new' })
+        expect(await stores.users.findByEmail(user.email)).toEqual(rehashed)
+      })
+
+      it('answers null when updating a user that does not exist', async () => {
+        expect(await stores.users.update('nobody-here-at-all-xx' as UserId, { name: 'X' })).toBeNull()
+      })
+
+      it.runIf(caps.strongConsistency)('lets exactly one of ten racers take an email', async () => {
+        const email = aUser().email
+        const results = await Promise.all(Array.from({ length: 10 }, () => stores.users.create(aUser({ email }))))
+        expect(results.filter((r) => r === 'created')).toHaveLength(1)
+        expect(results.filter((r) => r === 'email_taken')).toHaveLength(9)
+      })
+    })
+
+    describe('SessionStore', () => {
+      it('finds a created session, field for field', async () => {
+        const s = aSession(now)
+        await stores.sessions.create(s)
+        expect(await stores.sessions.find(s.id, now)).toEqual(s)
+      })
+
+      it('treats a session past its expiry as gone', async () => {
+        const s = aSession(now, { expiresAt: now + 5 * SEC })
+        await stores.sessions.create(s)
+        expect(await stores.sessions.find(s.id, now + 6 * SEC)).toBeNull()
+        expect(await stores.sessions.rotate(s.id, 0, now + 6 * SEC, POLICY)).toEqual({ kind: 'missing' })
+        expect(await stores.sessions.listForUser(s.userId, now + 6 * SEC)).toEqual([])
+      })
+
+      it('rotates the current generation, sliding the expiry', async () => {
+        const s = aSession(now)
+        await stores.sessions.create(s)
+        const later = now + 60 * SEC
+        const outcome = await stores.sessions.rotate(s.id, 0, later, POLICY)
+        const expected = { ...s, generation: 1, rotatedAt: later, lastUsedAt: later, expiresAt: later + 30 * DAY }
+        expect(outcome).toEqual({ kind: 'rotated', session: expected })
+        expect(await stores.sessions.find(s.id, later)).toEqual(expected)
+      })
+
+      it('never slides past the absolute lifetime', async () => {
+        const s = aSession(now, { absoluteExpiresAt: now + 40 * DAY })
+        await stores.sessions.create(s)
+        const later = now + 20 * DAY
+        const outcome = await stores.sessions.rotate(s.id, 0, later, POLICY)
+        expect(outcome.kind).toBe('rotated')
+        expect(outcome.kind === 'rotated' && outcome.session.expiresAt).toBe(now + 40 * DAY)
+      })
+
+      it('answers the previous generation within the grace window with the current state', async () => {
+        const s = aSession(now)
+        await stores.sessions.create(s)
+        const rotated = await stores.sessions.rotate(s.id, 0, now + SEC, POLICY)
+        const again = await stores.sessions.rotate(s.id, 0, now + 11 * SEC, POLICY)
+        expect(rotated.kind).toBe('rotated')
+        expect(again).toEqual({ kind: 'grace', session: rotated.kind === 'rotated' ? rotated.session : null })
+        expect((await stores.sessions.find(s.id, now + 11 * SEC))?.generation).toBe(1)
+      })
+
+      it('gives the grace outcome when the same rotation runs twice (a client or driver retry)', async () => {
+        const s = aSession(now)
+        await stores.sessions.create(s)
+        const first = await stores.sessions.rotate(s.id, 0, now, POLICY)
+        const second = await stores.sessions.rotate(s.id, 0, now, POLICY)
+        expect(first.kind).toBe('rotated')
+        expect(second.kind).toBe('grace')
+      })
+
+      it('revokes the session when the previous generation comes back after the grace window', async () => {
+        const s = aSession(now)
+        await stores.sessions.create(s)
+        await stores.sessions.rotate(s.id, 0, now, POLICY)
+        expect(await stores.sessions.rotate(s.id, 0, now + 11 * SEC, POLICY)).toEqual({
+          kind: 'reused',
+          userId: s.userId,
+        })
+        expect(await stores.sessions.find(s.id, now + 11 * SEC)).toBeNull()
+        expect(await stores.sessions.rotate(s.id, 1, now + 12 * SEC, POLICY)).toEqual({ kind: 'missing' })
+      })
+
+      it('revokes the session when a generation older than the previous one comes back', async () => {
+        const s = aSession(now)
+        await stores.sessions.create(s)
+        await stores.sessions.rotate(s.id, 0, now, POLICY)
+        await stores.sessions.rotate(s.id, 1, now + SEC, POLICY)
+        expect((await stores.sessions.rotate(s.id, 0, now + 2 * SEC, POLICY)).kind).toBe('reused')
+        expect(await stores.sessions.listForUser(s.userId, now + 2 * SEC)).toEqual([])
+      })
+
+      it('treats a generation from the future as reuse', async () => {
+        const s = aSession(now)
+        await stores.sessions.create(s)
+        expect((await stores.sessions.rotate(s.id, 5, now, POLICY)).kind).toBe('reused')
+      })
+
+      it('answers missing for an unknown session', async () => {
+        expect(await stores.sessions.rotate(aSession(now).id, 0, now, POLICY)).toEqual({ kind: 'missing' })
+      })
+
+      it.runIf(caps.strongConsistency)(
+        'lets exactly one of 50 parallel rotations win; the rest get grace',
+        async () => {
+          const s = aSession(now)
+          await stores.sessions.create(s)
+          const outcomes = await Promise.all(
+            Array.from({ length: 50 }, () => stores.sessions.rotate(s.id, 0, now + SEC, POLICY)),
+          )
+          expect(outcomes.filter((o) => o.kind === 'rotated')).toHaveLength(1)
+          expect(outcomes.filter((o) => o.kind === 'grace')).toHaveLength(49)
+          expect((await stores.sessions.find(s.id, now + SEC))?.generation).toBe(1)
+        },
+      )
+
+      it('revokes one session and tells whose it was; again is a no-op', async () => {
+        const s = aSession(now)
+        await stores.sessions.create(s)
+        expect(await stores.sessions.revoke(s.id)).toBe(s.userId)
+        expect(await stores.sessions.find(s.id, now)).toBeNull()
+        expect(await stores.sessions.revoke(s.id)).toBeNull()
+      })
+
+      it('revokes every session of one user and no other', async () => {
+        const a1 = aSession(now)
+        const a2 = aSession(now, { userId: a1.userId })
+        const b = aSession(now)
+        for (const s of [a1, a2, b]) await stores.sessions.create(s)
+        expect(await stores.sessions.revokeAllForUser(a1.userId)).toBe(2)
+        expect(await stores.sessions.find(a1.id, now)).toBeNull()
+        expect(await stores.sessions.find(a2.id, now)).toBeNull()
+        expect(await stores.sessions.find(b.id, now)).toEqual(b)
+        expect(await stores.sessions.revokeAllForUser(a1.userId)).toBe(0)
+      })
+
+      it('lists the live sessions of a user only', async () => {
+        const a1 = aSession(now)
+        const a2 = aSession(now, { userId: a1.userId, expiresAt: now + 5 * SEC })
+        const b = aSession(now)
+        for (const s of [a1, a2, b]) await stores.sessions.create(s)
+        const byId = (x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id)
+        expect((await stores.sessions.listForUser(a1.userId, now)).sort(byId)).toEqual([a1, a2].sort(byId))
+        expect(await stores.sessions.listForUser(a1.userId, now + 6 * SEC)).toEqual([a1])
+      })
+    })
+
+    describe('RateLimiter', () => {
+      const rule = { limit: 3, windowSeconds: 60 }
+
+      it('allows up to the limit in a window, then tells how long to wait', async () => {
+        const key = `k:${aSession(now).id}`
+        for (let i = 0; i < 3; i++)
+          expect(await stores.limiter.hit(key, rule, now + i * SEC)).toEqual({ allowed: true })
+        const denied = await stores.limiter.hit(key, rule, now + 10 * SEC)
+        expect(denied.allowed).toBe(false)
+        expect(!denied.allowed && denied.retryAfter).toBeGreaterThanOrEqual(49)
+        expect(!denied.allowed && denied.retryAfter).toBeLessThanOrEqual(51)
+      })
+
+      it('opens again once the window has passed', async () => {
+        const key = `k:${aSession(now).id}`
+        for (let i = 0; i < 4; i++) await stores.limiter.hit(key, rule, now)
+        expect(await stores.limiter.hit(key, rule, now + 61 * SEC)).toEqual({ allowed: true })
+      })
+
+      it('peeks without counting, and is denied once the count reaches the limit', async () => {
+        const key = `k:${aSession(now).id}`
+        for (let i = 0; i < 5; i++) expect(await stores.limiter.peek(key, rule, now)).toEqual({ allowed: true })
+        for (let i = 0; i < 3; i++) await stores.limiter.hit(key, rule, now)
+        const peeked = await stores.limiter.peek(key, rule, now + SEC)
+        expect(peeked.allowed).toBe(false)
+      })
+
+      it('resets a key, and keys do not share counts', async () => {
+        const key = `k:${aSession(now).id}`
+        const other = `k:${aSession(now).id}`
+        for (let i = 0; i < 4; i++) await stores.limiter.hit(key, rule, now)
+        expect(await stores.limiter.hit(other, rule, now)).toEqual({ allowed: true })
+        await stores.limiter.reset(key)
+        expect(await stores.limiter.hit(key, rule, now)).toEqual({ allowed: true })
+      })
+
+      it.runIf(caps.strongConsistency)('counts parallel hits exactly', async () => {
+        const key = `k:${aSession(now).id}`
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => stores.limiter.hit(key, { limit: 10, windowSeconds: 60 }, now)),
+        )
+        expect(results.filter((r) => r.allowed)).toHaveLength(10)
+      })
+    })
+
+    describe('StoreHealth', () => {
+      it('answers a ping and names its kind', async () => {
+        await expect(stores.health.ping()).resolves.toBeUndefined()
+        expect(['memory', 'redis', 'durable-object', 'kv']).toContain(stores.health.kind)
+      })
+    })
+  })
+}

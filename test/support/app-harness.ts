@@ -1,0 +1,123 @@
+import type { Hono } from 'hono'
+import { buildDeps } from '../../src/adapters/compose.js'
+import { createScryptHasher } from '../../src/adapters/crypto/scrypt-hasher.js'
+import { createApp } from '../../src/adapters/http/app.js'
+import { forwardedFor, type HttpConfig } from '../../src/adapters/http/config.js'
+import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
+import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
+import type { AuthPolicy, Deps } from '../../src/application/deps.js'
+import type { SecurityEventName, Stores } from '../../src/application/ports.js'
+import { type FakeClock, fakeClock } from './fixtures.js'
+
+/** A test secret (never a production one): 32+ bytes. */
+export const TEST_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz'
+
+export const TEST_POLICY: AuthPolicy = {
+  accessTokenTtl: 600,
+  refreshTokenTtl: 30 * 86_400,
+  refreshReuseGrace: 10,
+  sessionMaxLifetime: 90 * 86_400,
+  loginFailureLimit: 10,
+  loginFailureWindow: 15 * 60,
+  rateLimitPerMinute: 1000,
+}
+
+export interface LoggedEvent {
+  readonly name: SecurityEventName
+  readonly fields: Record<string, unknown>
+}
+
+export interface TestApp {
+  readonly app: Hono<AuthEnv>
+  readonly deps: Deps
+  readonly stores: Stores
+  readonly clock: FakeClock
+  readonly events: LoggedEvent[]
+}
+
+export interface TestAppOptions {
+  readonly stores?: Stores
+  readonly policy?: Partial<AuthPolicy>
+  readonly config?: Partial<HttpConfig>
+  readonly tokenCacheSize?: number
+}
+
+/**
+ * The whole app over a store set (memory unless given), a fake clock and a fast scrypt
+ * (same code, cheaper parameters). The client IP is taken from `X-Forwarded-For`, so tests can
+ * act as different clients.
+ */
+export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const stores = opts.stores ?? createMemoryStores()
+  const clock = fakeClock(Date.now())
+  const events: LoggedEvent[] = []
+  const deps = await buildDeps({
+    stores,
+    hasher: createScryptHasher({ params: { ln: 10, r: 8, p: 1 } }),
+    secret: TEST_SECRET,
+    policy: { ...TEST_POLICY, ...opts.policy },
+    clock,
+    log: { event: (name, fields) => events.push({ name, fields }) },
+    ...(opts.tokenCacheSize !== undefined && { tokenCacheSize: opts.tokenCacheSize }),
+  })
+  const app = createApp(deps, stores.health, {
+    cookieSecure: false,
+    allowedOrigins: [],
+    clientIp: forwardedFor(() => '127.0.0.1'),
+    ...opts.config,
+  })
+  return { app, deps, stores, clock, events }
+}
+
+/** A browser-like client over `app.request()`: keeps cookies from `Set-Cookie`, sends them back. */
+export class TestClient {
+  readonly jar = new Map<string, string>()
+
+  constructor(private readonly app: Hono<AuthEnv>) {}
+
+  async request(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+    const headers = new Headers(init.headers)
+    if (init.json !== undefined) headers.set('content-type', 'application/json')
+    if (this.jar.size > 0 && !headers.has('cookie')) {
+      headers.set('cookie', [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '))
+    }
+    const { json, ...rest } = init
+    const body = json !== undefined ? JSON.stringify(json) : rest.body
+    const res = await this.app.request(path, { ...rest, headers, ...(body !== undefined && { body }) })
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = '', ...attrs] = line.split(';')
+      const eq = pair.indexOf('=')
+      const name = pair.slice(0, eq).trim()
+      const value = pair.slice(eq + 1).trim()
+      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))
+      if (expired || value === '') this.jar.delete(name)
+      else this.jar.set(name, value)
+    }
+    return res
+  }
+
+  /** Registers and logs in; returns the login response body. */
+  async signUp(email: string, password = 'correct horse battery staple'): Promise<Record<string, unknown>> {
+    const reg = await this.request('/register', { method: 'POST', json: { email, password } })
+    if (reg.status !== 201) throw new Error(`register: ${reg.status} ${await reg.text()}`)
+    const res = await this.request('/login', { method: 'POST', json: { email, password } })
+    if (res.status !== 200) throw new Error(`login: ${res.status} ${await res.text()}`)
+    return (await res.json()) as Record<string, unknown>
+  }
+}
+
+/** Parses `Set-Cookie` lines into name → attributes (lower-cased keys), for assertions. */
+export function parseSetCookies(res: Response): Map<string, { value: string; attrs: Map<string, string> }> {
+  const out = new Map<string, { value: string; attrs: Map<string, string> }>()
+  for (const line of res.headers.getSetCookie()) {
+    const [pair = '', ...rest] = line.split(';')
+    const eq = pair.indexOf('=')
+    const attrs = new Map<string, string>()
+    for (const a of rest) {
+      const [k = '', v = ''] = a.trim().split('=')
+      attrs.set(k.toLowerCase(), v)
+    }
+    out.set(pair.slice(0, eq).trim(), { value: pair.slice(eq + 1).trim(), attrs })
+  }
+  return out
+}

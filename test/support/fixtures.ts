@@ -1,0 +1,62 @@
+import type { Clock, Random } from '../../src/application/ports.js'
+import type { Email } from '../../src/domain/email.js'
+import type { Session, SessionId } from '../../src/domain/session.js'
+import type { UserId, UserRecord } from '../../src/domain/user.js'
+
+/** A clock the test moves by hand; tests never sleep. */
+export interface FakeClock extends Clock {
+  advance(ms: number): void
+  set(ms: number): void
+}
+
+export function fakeClock(start = Date.UTC(2026, 0, 1)): FakeClock {
+  let t = start
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms
+    },
+    set: (ms) => {
+      t = ms
+    },
+  }
+}
+
+let counter = 0
+/** A unique id per call, shaped like the real ones (22 base64url characters). */
+export const uniqueId = (prefix = 'id'): string => {
+  counter += 1
+  const rand = crypto.randomUUID().replaceAll('-', '')
+  return `${prefix}${counter.toString(36)}x${rand}`
+    .padEnd(22, 'A')
+    .slice(0, 22)
+    .replace(/[^A-Za-z0-9_-]/g, 'A')
+}
+
+/** Predictable ids for unit tests. */
+export const sequentialRandom = (): Random => {
+  let n = 0
+  return { id: () => `id${String(++n).padStart(20, '0')}` }
+}
+
+export const aUser = (overrides: Partial<UserRecord> = {}): UserRecord => ({
+  id: uniqueId('u') as UserId,
+  email: `${uniqueId('e').toLowerCase()}@example.com` as Email,
+  name: null,
+  passwordHash: '$scrypt$ln=10,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+  createdAt: Date.UTC(2026, 0, 1),
+  ...overrides,
+})
+
+export const aSession = (now: number, overrides: Partial<Session> = {}): Session => ({
+  id: uniqueId('s') as SessionId,
+  userId: uniqueId('u') as UserId,
+  generation: 0,
+  createdAt: now,
+  rotatedAt: now,
+  lastUsedAt: now,
+  expiresAt: now + 30 * 86_400_000,
+  absoluteExpiresAt: now + 90 * 86_400_000,
+  userAgent: 'vitest',
+  ...overrides,
+})
