@@ -1,6 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
 import type { Deps } from '../../application/deps.js'
 import type { StoreHealth } from '../../application/ports.js'
 import { isUnavailable } from '../../domain/errors.js'
@@ -10,6 +9,7 @@ import { createCookieJar } from './cookies.js'
 import { originGuard } from './guards.js'
 import { problem } from './problem.js'
 import { type AuthEnv, createRequireAuth } from './require-auth.js'
+import { securityHeaders } from './security-headers.js'
 
 /** The pieces a Hono user mounts in an app of their own. */
 export interface Auth {
@@ -44,10 +44,7 @@ export function createAuth(deps: Deps, config: HttpConfig): Auth {
 export function createApp(deps: Deps, health: StoreHealth, config: HttpConfig): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>()
   const auth = createAuth(deps, config)
-  app.use('*', requestId(), secureHeaders(), async (c, next) => {
-    await next()
-    c.res.headers.set('Cache-Control', 'no-store')
-  })
+  app.use('*', requestId(), securityHeaders({ hsts: config.cookieSecure }))
   app.use('*', originGuard(config, deps.log))
 
   app.get('/health', async (c) => {

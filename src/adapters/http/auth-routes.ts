@@ -20,14 +20,21 @@ const ProfileBody = v.strictObject({ name: v.string() })
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
-/** Bodies over 16 KiB, chunked or not, get 413 and `Connection: close`. */
-const limitBody = bodyLimit({
+const bodyLimit16k = bodyLimit({
   maxSize: 16 * 1024,
   onError: (c) => {
     c.header('Connection', 'close')
     return problem(c, 'payload_too_large')
   },
 })
+
+/**
+ * Bodies over 16 KiB, chunked or not, get 413 and `Connection: close`. GET and HEAD are let
+ * through untouched: asking a Node request for its body builds a full `Request`, a cost the hot
+ * path should not pay.
+ */
+const limitBody: MiddlewareHandler = (c, next) =>
+  c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : bodyLimit16k(c, next)
 
 /** The contract's routes, top to bottom: parse, call the use case, map the result. */
 export function createAuthRoutes(

@@ -22,7 +22,11 @@ export function createCookieJar(secure: boolean): CookieJar {
     setCookie(c, name, value, { ...base, maxAge: Math.max(0, Math.min(maxAge, MAX_AGE_CAP)) })
 
   return {
-    read: (c) => ({ access: getCookie(c, access), refresh: getCookie(c, refresh) }),
+    read(c) {
+      // One parse of the Cookie header for both names.
+      const all = c.req.header('cookie') ? getCookie(c) : {}
+      return { access: all[access], refresh: all[refresh] }
+    },
     set(c, tokens, now) {
       put(c, access, tokens.accessToken, Math.ceil((tokens.accessTokenExpiresAt - now) / 1000))
       put(c, refresh, tokens.refreshToken, Math.ceil((tokens.refreshTokenExpiresAt - now) / 1000))

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { failedStart, type NodeService, startNodeService } from '../support/node-process.js'
+
+/** A minimal cookie jar over real `fetch`: what a browser would keep between requests. */
+class Jar {
+  private readonly cookies = new Map<string, string>()
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+  }
+  take(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';')
+      const eq = pair.indexOf('=')
+      const name = pair.slice(0, eq)
+      if (/max-age=0/i.test(line)) this.cookies.delete(name)
+      else this.cookies.set(name, pair.slice(eq + 1))
+    }
+  }
+  get(name: string): string | undefined {
+    return this.cookies.get(name)
+  }
+}
+
+describe('the real Node server', () => {
+  let service: NodeService
+
+  beforeAll(async () => {
+    service = await startNodeService({ JWT_SECRET: 'e2e-secret-0123456789abcdefghijklmnopqrstuvwxyz' })
+  })
+  afterAll(async () => {
+    if (service.child.exitCode === null) await service.stop()
+  })
+
+  it('walks register, login, profile, refresh and logout with real cookies', async () => {
+    const jar = new Jar()
+    const call = async (path: string, init: RequestInit = {}) => {
+      const headers = new Headers(init.headers)
+      if (jar.header()) headers.set('cookie', jar.header())
+      const res = await fetch(`${service.url}${path}`, { ...init, headers })
+      jar.take(res)
+      return res
+    }
+    const credentials = JSON.stringify({ email: 'e2e@example.com', password: 'correct horse battery staple' })
+    const json = { 'content-type': 'application/json' }
+
+    expect((await call('/register', { method: 'POST', headers: json, body: credentials })).status).toBe(201)
+    const login = await call('/login', { method: 'POST', headers: json, body: credentials })
+    expect(login.status).toBe(200)
+    expect(login.headers.get('cache-control')).toBe('no-store')
+    const firstRefresh = jar.get('refresh_token')
+    expect(jar.get('access_token')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
+    expect(firstRefresh).toBeDefined()
+
+    const profile = await call('/profile')
+    expect(profile.status).toBe(200)
+    expect(((await profile.json()) as { user: { email: string } }).user.email).toBe('e2e@example.com')
+
+    const refreshed = await call('/refresh', { method: 'POST' })
+    expect(refreshed.status).toBe(200)
+    expect(jar.get('refresh_token')).not.toBe(firstRefresh)
+
+    expect((await call('/session')).status).toBe(200)
+    expect((await call('/logout', { method: 'POST' })).status).toBe(204)
+    expect(jar.get('access_token')).toBeUndefined()
+    expect((await call('/profile')).status).toBe(401)
+  })
+
+  it('answers /health and shuts down cleanly on SIGTERM', async () => {
+    const health = await fetch(`${service.url}/health`)
+    expect(await health.json()).toEqual({ status: 'ok', store: 'memory' })
+    expect(await service.stop()).toBe(0)
+    expect(service.output()).toContain('"signal":"SIGTERM"')
+  })
+})
+
+describe('starting the Node server', () => {
+  it('warns and uses an ephemeral secret in development when JWT_SECRET is unset', async () => {
+    const dev = await startNodeService({})
+    try {
+      expect(dev.output()).toMatch(/JWT_SECRET is not set/)
+    } finally {
+      await dev.stop()
+    }
+  })
+
+  it('refuses to start in production without JWT_SECRET, naming it', async () => {
+    const { code, output } = await failedStart({ NODE_ENV: 'production' })
+    expect(code).toBe(1)
+    expect(output).toMatch(/JWT_SECRET/)
+  })
+
+  it('refuses to start in production with a short secret, without echoing it', async () => {
+    const { code, output } = await failedStart({ NODE_ENV: 'production', JWT_SECRET: 'short-but-secret-value' })
+    expect(code).toBe(1)
+    expect(output).toMatch(/JWT_SECRET/)
+    expect(output).not.toContain('short-but-secret-value')
+  })
+
+  it('refuses a bad value with a message that names the variable', async () => {
+    const { code, output } = await failedStart({ ACCESS_TOKEN_TTL: 'ten minutes' })
+    expect(code).toBe(1)
+    expect(output).toMatch(/ACCESS_TOKEN_TTL/)
+  })
+})
