@@ -12,6 +12,13 @@ import { createScryptHasher } from './adapters/crypto/scrypt-hasher.js'
 import { createApp } from './adapters/http/app.js'
 import { forwardedFor } from './adapters/http/config.js'
 import { createMemoryStores } from './adapters/stores/memory/index.js'
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisTarget,
+  waitUntilReady,
+} from './adapters/stores/redis/client.js'
+import { createRedisStores } from './adapters/stores/redis/index.js'
 import type { Stores } from './application/ports.js'
 
 const socketIp = (c: Context): string => {
@@ -22,12 +29,24 @@ const socketIp = (c: Context): string => {
   }
 }
 
-/** Stores from settings: in memory unless a Redis URL is configured. */
+/**
+ * Stores from settings: Redis when `REDIS_URL` or `REDIS_CLUSTER_NODES` is set, else in memory.
+ * A Redis that is down at start does not stop the start: requests get 503 until it answers, and
+ * the client reconnects by itself.
+ */
 async function storesFor(settings: Settings): Promise<{ stores: Stores; close: () => Promise<void> }> {
-  if (settings.redisUrl) {
-    throw new SettingsError('REDIS_URL is set, but the Redis store is not part of this build yet')
+  const target: RedisTarget | undefined = settings.redisClusterNodes
+    ? { clusterNodes: settings.redisClusterNodes }
+    : settings.redisUrl
+      ? { url: settings.redisUrl }
+      : undefined
+  if (!target) return { stores: createMemoryStores(), close: async () => {} }
+  const client = createRedisClient(target)
+  client.on('ready', () => console.log(JSON.stringify({ level: 'info', msg: 'redis ready' })))
+  if (!(await waitUntilReady(client))) {
+    console.warn(JSON.stringify({ level: 'warn', msg: 'redis not reachable yet; answering 503 until it is' }))
   }
-  return { stores: createMemoryStores(), close: async () => {} }
+  return { stores: createRedisStores(client), close: () => closeRedisClient(client) }
 }
 
 /** Builds and starts the server; resolves once it listens. */
@@ -60,7 +79,7 @@ export async function start(env: Readonly<Record<string, string | undefined>>) {
     await new Promise<void>((resolve) => server.close(() => resolve()))
     await close()
   }
-  return { server, settings, stop }
+  return { server, settings, store: stores.health.kind, stop }
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href
@@ -72,10 +91,10 @@ if (isMain) {
     )
   })
   try {
-    const { server, settings, stop } = await start(process.env)
+    const { server, settings, store, stop } = await start(process.env)
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : settings.port
-    console.log(JSON.stringify({ level: 'info', msg: 'listening', port, store: 'memory' }))
+    console.log(JSON.stringify({ level: 'info', msg: 'listening', port, store }))
     let stopping = false
     const shutdown = (signal: string) => {
       if (stopping) return

@@ -9,6 +9,8 @@ export interface Settings {
   readonly jwtIssuer: string | undefined
   readonly jwtAudience: string | undefined
   readonly redisUrl: string | undefined
+  /** Seed nodes of a Redis Cluster (`REDIS_CLUSTER_NODES`); absent unless set. Exclusive with `redisUrl`. */
+  readonly redisClusterNodes?: readonly { readonly host: string; readonly port: number }[]
   readonly accessTokenTtl: number
   readonly refreshTokenTtl: number
   readonly refreshReuseGrace: number
@@ -46,12 +48,14 @@ const bool = (fallback: boolean) =>
 const origin = v.pipe(
   v.string(),
   v.url('must be an origin such as https://app.example.com'),
-  v.check((s) => new URL(s).origin === s, 'must be an origin: scheme, host and port, no path'),
+  // Validations still run after `v.url` fails: guard the parse so a non-URL is an issue, not a TypeError.
+  v.check((s) => URL.canParse(s) && new URL(s).origin === s, 'must be an origin: scheme, host and port, no path'),
 )
 
 const DAY = 86_400
-// Values that look like a secret but are somebody's example.
-const PLACEHOLDER = /^(change.?me|secret|your.?secret|placeholder|example|test|x+|0+)/i
+// Values that look like a secret but are somebody's example, or one character repeated. Not a bare
+// prefix `x+`: a random secret may well begin with an `x` or a `0`.
+const PLACEHOLDER = /^(change.?me|secret|your.?secret|placeholder|example|test|(.)\2*$)/i
 
 const schema = (production: boolean) =>
   v.object({
@@ -66,6 +70,7 @@ const schema = (production: boolean) =>
     JWT_ISSUER: v.optional(v.pipe(v.string(), v.minLength(1))),
     JWT_AUDIENCE: v.optional(v.pipe(v.string(), v.minLength(1))),
     REDIS_URL: v.optional(v.pipe(v.string(), v.regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'))),
+    REDIS_CLUSTER_NODES: v.optional(v.string()),
     ACCESS_TOKEN_TTL: int(30, DAY, 600),
     REFRESH_TOKEN_TTL: int(60, 400 * DAY, 30 * DAY),
     REFRESH_REUSE_GRACE: int(0, 300, 10),
@@ -77,6 +82,28 @@ const schema = (production: boolean) =>
     RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 60),
     TRUST_PROXY: bool(false),
   })
+
+// `host:port`, the host a DNS name, an IPv4 address or a bracketed IPv6 address.
+const CLUSTER_NODE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):(\d{1,5})$/
+
+/** `REDIS_CLUSTER_NODES=host:port,host:port` as seed nodes. */
+function clusterNodes(raw: string): { host: string; port: number }[] {
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+  if (entries.length === 0) throw new SettingsError('invalid configuration:\n  REDIS_CLUSTER_NODES lists no node')
+  return entries.map((entry) => {
+    const m = CLUSTER_NODE.exec(entry)
+    const port = Number(m?.[2])
+    if (!m?.[1] || !(port >= 1 && port <= 65_535)) {
+      throw new SettingsError(
+        `invalid configuration:\n  REDIS_CLUSTER_NODES has ${JSON.stringify(entry.slice(0, 100))}, not host:port`,
+      )
+    }
+    return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port }
+  })
+}
 
 /** Thrown with every bad variable named (never its value: it may be the secret). */
 export class SettingsError extends Error {
@@ -109,6 +136,9 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
       'invalid configuration:\n  JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)',
     )
   }
+  if (s.REDIS_URL !== undefined && s.REDIS_CLUSTER_NODES !== undefined) {
+    throw new SettingsError('invalid configuration:\n  set REDIS_URL or REDIS_CLUSTER_NODES, not both')
+  }
   if (s.SESSION_MAX_LIFETIME < s.ACCESS_TOKEN_TTL) {
     throw new SettingsError('invalid configuration:\n  SESSION_MAX_LIFETIME must be at least ACCESS_TOKEN_TTL')
   }
@@ -119,6 +149,7 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
     jwtIssuer: s.JWT_ISSUER,
     jwtAudience: s.JWT_AUDIENCE,
     redisUrl: s.REDIS_URL,
+    ...(s.REDIS_CLUSTER_NODES !== undefined && { redisClusterNodes: clusterNodes(s.REDIS_CLUSTER_NODES) }),
     accessTokenTtl: s.ACCESS_TOKEN_TTL,
     refreshTokenTtl: s.REFRESH_TOKEN_TTL,
     refreshReuseGrace: s.REFRESH_REUSE_GRACE,

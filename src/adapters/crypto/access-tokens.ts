@@ -18,8 +18,9 @@ export interface AccessTokenOptions {
   readonly cacheSize?: number
 }
 
-// Three base64url segments; an HS256 signature is 32 bytes, 43 characters unpadded.
-const SHAPE = /^[A-Za-z0-9_-]{2,2048}\.[A-Za-z0-9_-]{2,6000}\.[A-Za-z0-9_-]{43}$/
+// Three base64url segments; an HS256 signature is 32 bytes, 43 characters unpadded. The last
+// character carries two unused bits: only the canonical spelling passes, so no altered copy verifies.
+const SHAPE = /^[A-Za-z0-9_-]{2,2048}\.[A-Za-z0-9_-]{2,6000}\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/
 const MAX_TOKEN = 8192
 
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)

@@ -4,7 +4,9 @@ import type { SessionId } from '../../domain/session.js'
 import { deriveHmacKey } from './hmac-key.js'
 
 const encoder = new TextEncoder()
-const TOKEN = /^([A-Za-z0-9_-]{16,64})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{43})$/
+// The MAC is 32 bytes, 43 base64url characters whose last one has two unused bits: only the
+// canonical spelling is accepted, so a token has exactly one valid form.
+const TOKEN = /^([A-Za-z0-9_-]{16,64})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{42}[AEIMQUYcgkosw048])$/
 
 const message = (sessionId: string, generation: number): Uint8Array<ArrayBuffer> =>
   encoder.encode(`rt1.${sessionId}.${generation}`)

@@ -13,13 +13,17 @@ export interface ScryptParams {
 /** OWASP's scrypt equivalent (N=2^14, r=8, p=5): 16 MiB, which also fits a Worker isolate. */
 export const OWASP_SCRYPT: ScryptParams = { ln: 14, r: 8, p: 5 }
 
-/** The Workers-safe ceiling: N·r·p at most 2^20 and at most 32 MiB of memory (128·N·r bytes). */
+/**
+ * The Workers-safe ceiling: N·r·p at most 2^20 and at most 32 MiB of memory (128·N·r bytes).
+ * Also N < 2^(16·r) (RFC 7914), which scrypt itself demands: a row beyond it would throw, not fail.
+ */
 export const withinWorkerLimits = ({ ln, r, p }: ScryptParams): boolean =>
   Number.isInteger(ln) &&
   Number.isInteger(r) &&
   Number.isInteger(p) &&
   ln >= 1 &&
   ln <= 20 &&
+  ln < 16 * r &&
   r >= 1 &&
   r <= 32 &&
   p >= 1 &&
@@ -34,7 +38,9 @@ const b64 = (buf: Buffer): string => buf.toString('base64').replace(/=+$/, '')
 const derive = (password: string, salt: Buffer, params: ScryptParams, length: number): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const N = 2 ** params.ln
-    scrypt(password, salt, length, { N, r: params.r, p: params.p, maxmem: 256 * N * params.r }, (err, key) =>
+    // OpenSSL counts the p blocks of 128·r bytes besides the 128·r·N table; room for both, doubled.
+    const maxmem = 256 * params.r * (N + params.p + 2)
+    scrypt(password, salt, length, { N, r: params.r, p: params.p, maxmem }, (err, key) =>
       err ? reject(err) : resolve(key),
     )
   })

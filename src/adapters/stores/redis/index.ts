@@ -1,0 +1,43 @@
+import type { Stores } from '../../../application/ports.js'
+import { DEFAULT_PREFIX, keySpace } from './keys.js'
+import { createRedisRateLimiter } from './rate-limiter.js'
+import { type RedisLike, scriptRunner } from './scripts.js'
+import { createRedisSessionStore } from './session-store.js'
+import { guarded } from './unavailable.js'
+import { createRedisUserRepository } from './user-repository.js'
+
+export type { RedisLike } from './scripts.js'
+export { isConnectionError, STORE_RETRY_AFTER } from './unavailable.js'
+
+/** How `createRedisStores` names its keys. */
+export interface RedisStoreOptions {
+  /** Prepended to every key (default `auth:`); lets several services or tests share one Redis. No braces. */
+  readonly prefix?: string
+}
+
+/**
+ * Users, sessions and rate limits in Redis (standalone or Cluster, 7.0 or newer), for one or many
+ * Node instances sharing it. Every compound step is one Lua script on one hash-tagged key, so
+ * Redis Cluster accepts it; rotation is one round trip. Connection failures surface as
+ * `UnavailableError('store_unavailable')`; the client's timeouts decide how fast (see
+ * `createRedisClient`). The caller owns the client: it attaches the error listener and quits it.
+ * Key scheme and consistency: docs/storage-schema.md.
+ */
+export function createRedisStores(client: RedisLike, options: RedisStoreOptions = {}): Stores {
+  const keys = keySpace(options.prefix ?? DEFAULT_PREFIX)
+  const run = scriptRunner(client)
+  return {
+    users: createRedisUserRepository(client, run, keys),
+    sessions: createRedisSessionStore(client, run, keys),
+    limiter: createRedisRateLimiter(client, run, keys),
+    health: {
+      kind: 'redis',
+      // PING under the client's command timeout; on a Cluster, every master must answer.
+      ping: () =>
+        guarded(async () => {
+          const masters = client.nodes?.('master') ?? []
+          await Promise.all(masters.length > 0 ? masters.map((n) => n.ping()) : [client.ping()])
+        }),
+    },
+  }
+}

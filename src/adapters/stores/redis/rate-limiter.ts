@@ -1,0 +1,35 @@
+import type { RateDecision, RateLimiter } from '../../../application/ports.js'
+import type { KeySpace } from './keys.js'
+import type { RedisLike, Reply, RunScript } from './scripts.js'
+import { guarded } from './unavailable.js'
+
+/** The `{allowed, retryAfter}` pair both rate scripts answer, as the port's decision. */
+function toDecision(reply: Reply): RateDecision {
+  if (!Array.isArray(reply)) throw new Error('Redis rate script: unexpected reply')
+  const [allowed, retryAfter] = reply.map(Number)
+  if (allowed === 1) return { allowed: true }
+  if (allowed === 0 && retryAfter !== undefined && Number.isFinite(retryAfter)) return { allowed: false, retryAfter }
+  throw new Error('Redis rate script: unexpected reply')
+}
+
+/**
+ * Fixed-window counters in Redis: one hash per key (`rate:{key}` with `count` and `end`) that
+ * expires when its window ends (PEXPIREAT). A hit is one script, so parallel hits never read
+ * the same count; `retryAfter` is `ceil((end - now) / 1000)`, at least 1.
+ */
+export function createRedisRateLimiter(client: RedisLike, run: RunScript, keys: KeySpace): RateLimiter {
+  return {
+    hit: (key, rule, now) =>
+      guarded(async () =>
+        toDecision(await run('rateHit', keys.rate(key), [now, rule.windowSeconds * 1000, rule.limit])),
+      ),
+
+    peek: (key, rule, now) => guarded(async () => toDecision(await run('ratePeek', keys.rate(key), [now, rule.limit]))),
+
+    // One DEL is atomic by itself; a script would add a round trip's worth of nothing.
+    reset: (key) =>
+      guarded(async () => {
+        await client.del(keys.rate(key))
+      }),
+  }
+}

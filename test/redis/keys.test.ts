@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto'
+import { connect } from 'node:net'
+import type { Redis } from 'ioredis'
+import { expect, it } from 'vitest'
+import { createRedisStores } from '../../src/adapters/stores/redis/index.js'
+import { SCRIPT_SOURCES, type ScriptName } from '../../src/adapters/stores/redis/scripts.js'
+import { makeTestApp, TestClient } from '../support/app-harness.js'
+import { describeRedis, rawCommand, waitFor } from '../support/redis-server.js'
+import { testPrefix, useRedisCluster, useSingleRedis } from './fixture.js'
+
+const PASSWORD = 'correct horse battery staple'
+
+/** Register, a failed and two good logins, refresh, profile, sessions, logout, logout-all: every script runs. */
+async function everyOperation(client: TestClient, other: TestClient, email: string): Promise<void> {
+  const steps: Array<[TestClient, string, RequestInit & { json?: unknown }]> = [
+    [client, '/register', { method: 'POST', json: { email, password: PASSWORD } }],
+    [client, '/login', { method: 'POST', json: { email, password: 'wrong password here' } }],
+    [client, '/login', { method: 'POST', json: { email, password: PASSWORD } }],
+    [other, '/login', { method: 'POST', json: { email, password: PASSWORD } }],
+    [client, '/refresh', { method: 'POST' }],
+    [client, '/profile', { method: 'POST', json: { name: 'Ada' } }],
+    [client, '/sessions', {}],
+    [other, '/logout', { method: 'POST' }],
+    [client, '/logout-all', { method: 'POST' }],
+  ]
+  const statuses = []
+  for (const [who, path, init] of steps) statuses.push((await who.request(path, init)).status)
+  expect(statuses).toEqual([201, 401, 200, 200, 200, 200, 200, 204, 204])
+}
+
+/** Every key under `prefix` on one server. */
+async function keysUnder(client: Redis, prefix: string): Promise<string[]> {
+  const out: string[] = []
+  let cursor = '0'
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
+    out.push(...keys)
+    cursor = next
+  } while (cursor !== '0')
+  return out
+}
+
+describeRedis('redis keys: TTLs', 'any', () => {
+  const redis = useSingleRedis()
+
+  it('gives every session, index, tombstone and rate-limit key a TTL; accounts have none', async () => {
+    const { client } = redis()
+    const prefix = testPrefix()
+    const { app } = await makeTestApp({ stores: createRedisStores(client, { prefix }) })
+    const browser = new TestClient(app)
+    await browser.signUp('ttl@example.com')
+    const live = new TestClient(app)
+    await live.request('/login', { method: 'POST', json: { email: 'ttl@example.com', password: 'wrong password!' } })
+    await live.request('/login', { method: 'POST', json: { email: 'ttl@example.com', password: PASSWORD } })
+    await browser.request('/logout', { method: 'POST' })
+
+    const seen = new Map<string, number[]>()
+    for (const key of await keysUnder(client, prefix)) {
+      const kind = key.slice(prefix.length).replace(/\{.*\}/, '{}')
+      seen.set(kind, [...(seen.get(kind) ?? []), await client.pttl(key)])
+    }
+    const DAY = 86_400_000
+    expect([...seen.keys()].sort()).toEqual(['email:{}', 'rate:{}', 'sess:{}', 'user:{}:email', 'user:{}:sessions'])
+    expect(seen.get('email:{}')).toEqual([-1])
+    expect(seen.get('user:{}:email')).toEqual([-1])
+    // ip:register, ip:login; the failure counter was reset by the good login.
+    expect(seen.get('rate:{}')).toHaveLength(2)
+    for (const ttl of seen.get('rate:{}') ?? []) expect(ttl).toBeGreaterThan(0)
+    for (const ttl of seen.get('rate:{}') ?? []) expect(ttl).toBeLessThanOrEqual(60_000)
+    // One live session (30 days) and one tombstone (an hour).
+    const sessions = (seen.get('sess:{}') ?? []).sort((a, b) => a - b)
+    expect(sessions).toHaveLength(2)
+    expect(sessions[0]).toBeGreaterThan(0)
+    expect(sessions[0]).toBeLessThanOrEqual(3_600_000)
+    expect(sessions[1]).toBeGreaterThan(29 * DAY)
+    expect(sessions[1]).toBeLessThanOrEqual(30 * DAY)
+    const [index] = seen.get('user:{}:sessions') ?? []
+    expect(index).toBeGreaterThan(89 * DAY)
+    expect(index).toBeLessThanOrEqual(90 * DAY)
+  })
+})
+
+/** MONITOR on one server: the raw lines it prints. */
+async function monitor(port: number): Promise<{ lines: string[]; stop: () => void }> {
+  const socket = connect({ host: '127.0.0.1', port })
+  const lines: string[] = []
+  let buffer = ''
+  socket.on('data', (chunk) => {
+    buffer += chunk.toString()
+    const parts = buffer.split('\r\n')
+    buffer = parts.pop() ?? ''
+    lines.push(...parts)
+  })
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject)
+    socket.once('connect', () => socket.write('MONITOR\r\n', () => resolve()))
+  })
+  await waitFor(async () => lines.includes('+OK'), `MONITOR on ${port}`)
+  return { lines, stop: () => socket.destroy() }
+}
+
+/** `+1712.34 [0 127.0.0.1:5000] "evalsha" "abc" "1" "k"` -> { lua: false, args: ['evalsha', 'abc', '1', 'k'] } */
+function parseLine(line: string): { lua: boolean; args: string[] } | null {
+  const m = /^\+\d+\.\d+ \[\d+ ([^\]]+)\] (.*)$/.exec(line)
+  if (!m) return null
+  const args = [...(m[2] ?? '').matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((a) => (a[1] ?? '').replace(/\\(.)/g, '$1'))
+  return { lua: m[1] === 'lua', args }
+}
+
+const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex')
+const scriptBy = new Map<string, ScriptName>(
+  Object.entries(SCRIPT_SOURCES).flatMap(([name, lua]) => [
+    [sha1(lua), name as ScriptName],
+    // EVAL prints the source escaped (a newline as \n), which parseLine reads back as a plain n.
+    [lua.replace(/\n/g, 'n'), name as ScriptName],
+  ]),
+)
+
+describeRedis('redis keys: one slot per script (cluster)', 'private', () => {
+  const redis = useRedisCluster()
+
+  it('runs every script of a whole flow on keys of a single slot, and touches only its declared key', async () => {
+    const { client, cluster } = redis()
+    const monitors = await Promise.all(cluster.servers.map((s) => monitor(s.port)))
+    const { app } = await makeTestApp({ stores: createRedisStores(client, { prefix: testPrefix() }) })
+    await everyOperation(new TestClient(app), new TestClient(app), 'slots@example.com')
+    // MONITOR streams behind the commands: a marker on each node tells when its stream has caught up.
+    await Promise.all(cluster.servers.map((s) => rawCommand(s.port, ['ECHO', 'monitor-end'])))
+    for (const m of monitors) await waitFor(async () => m.lines.some((l) => l.includes('"monitor-end"')), 'MONITOR')
+    for (const m of monitors) m.stop()
+
+    const calls: Array<{ name: ScriptName | undefined; declared: string[]; touched: string[] }> = []
+    for (const m of monitors) {
+      let current: (typeof calls)[number] | undefined
+      for (const line of m.lines) {
+        const parsed = parseLine(line)
+        if (!parsed) continue
+        const [name = '', ...args] = parsed.args
+        const command = name.toLowerCase()
+        if (parsed.lua) {
+          if (current && command !== 'time' && args[0] !== undefined) current.touched.push(args[0])
+          continue
+        }
+        current = undefined
+        if (command !== 'evalsha' && command !== 'eval') continue
+        const keyCount = Number(args[1])
+        current = { name: scriptBy.get(args[0] ?? ''), declared: args.slice(2, 2 + keyCount), touched: [] }
+        calls.push(current)
+      }
+    }
+    expect(new Set(calls.map((c) => c.name))).toEqual(new Set(Object.keys(SCRIPT_SOURCES)))
+    const slot = async (key: string) => rawCommand(cluster.servers[0]?.port ?? 0, ['CLUSTER', 'KEYSLOT', key])
+    for (const call of calls) {
+      expect(call.declared).toHaveLength(1)
+      expect(call.touched.length, `${call.name} touched no key`).toBeGreaterThan(0)
+      for (const key of call.touched) expect(call.declared).toContain(key)
+      const slots = new Set(await Promise.all([...call.declared, ...call.touched].map(slot)))
+      expect(slots.size, `${call.name}: ${call.declared.join(' ')}`).toBe(1)
+    }
+  })
+
+  it('puts a user id pointer and that user’s session index in one slot', async () => {
+    const { cluster } = redis()
+    const prefix = testPrefix()
+    const port = cluster.servers[0]?.port ?? 0
+    const a = await rawCommand(port, ['CLUSTER', 'KEYSLOT', `${prefix}user:{u1}:email`])
+    const b = await rawCommand(port, ['CLUSTER', 'KEYSLOT', `${prefix}user:{u1}:sessions`])
+    expect(a).toBe(b)
+  })
+})

@@ -1,0 +1,160 @@
+import type { Hono } from 'hono'
+import type { Redis } from 'ioredis'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
+import { closeRedisClient, createRedisClient, waitUntilReady } from '../../src/adapters/stores/redis/client.js'
+import { createRedisStores } from '../../src/adapters/stores/redis/index.js'
+import { keySpace } from '../../src/adapters/stores/redis/keys.js'
+import { makeTestApp, TestClient } from '../support/app-harness.js'
+import {
+  describeRedis,
+  freePort,
+  type RedisServer,
+  rawCommand,
+  startRedisServer,
+  waitFor,
+} from '../support/redis-server.js'
+import { connectClient, testPrefix, useRedisCluster } from './fixture.js'
+
+const PASSWORD = 'correct horse battery staple'
+
+/** Every kind of store-backed request a signed-in browser makes. */
+const storeBacked = (email: string): Array<[string, RequestInit & { json?: unknown }]> => [
+  ['/refresh', { method: 'POST' }],
+  ['/login', { method: 'POST', json: { email, password: PASSWORD } }],
+  ['/register', { method: 'POST', json: { email: `new-${email}`, password: PASSWORD } }],
+  ['/logout', { method: 'POST' }],
+  ['/logout-all', { method: 'POST' }],
+  ['/profile', {}],
+  ['/sessions', {}],
+]
+
+/** Asserts 503 store_unavailable with Retry-After, no cookie touched, answered within 2 s (the issue's bound). */
+async function expectUnavailable(browser: TestClient, path: string, init: RequestInit & { json?: unknown }) {
+  const before = new Map(browser.jar)
+  const started = performance.now()
+  const res = await browser.request(path, init)
+  const elapsed = performance.now() - started
+  const text = await res.text()
+  expect(res.status, `${path}: ${text}`).toBe(503)
+  expect(JSON.parse(text)).toMatchObject({ code: 'store_unavailable', status: 503 })
+  expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+  expect(res.headers.getSetCookie(), path).toEqual([])
+  expect(browser.jar).toEqual(before)
+  expect(elapsed, `${path} took ${elapsed} ms`).toBeLessThan(2000)
+}
+
+const health = async (app: Hono<AuthEnv>) => (await app.request('/health')).status
+
+describeRedis('redis outage', 'private', () => {
+  let server: RedisServer
+  let client: Redis
+  let errors: Error[]
+  beforeAll(async () => {
+    server = await startRedisServer()
+    const conn = await connectClient({ url: server.url })
+    client = conn.client as Redis
+    errors = conn.errors
+  })
+  afterAll(async () => {
+    if (client) await closeRedisClient(client)
+    await server?.stop()
+  })
+
+  it('answers 503 while Redis is down, keeps admitting access tokens, and recovers when it is back', async () => {
+    const { app } = await makeTestApp({ stores: createRedisStores(client, { prefix: testPrefix() }) })
+    const browser = new TestClient(app)
+    await browser.signUp('down@example.com')
+    await client.save() // the restarted server loads this dump: the session outlives the outage
+    await server.kill()
+
+    for (const [path, init] of storeBacked('down@example.com')) await expectUnavailable(browser, path, init)
+    expect((await browser.request('/session')).status).toBe(200)
+    const h = await app.request('/health')
+    expect(h.status).toBe(503)
+    expect(h.headers.get('retry-after')).not.toBeNull()
+    // The failed reconnects reach the client's 'error' listener (not the process as an unhandled event).
+    await waitFor(async () => errors.some((e) => /ECONNREFUSED/.test(e.message)), 'a reconnect attempt')
+
+    await server.restart()
+    await waitFor(async () => (await health(app)) === 200, 'recovery after restart')
+    expect((await browser.request('/refresh', { method: 'POST' })).status).toBe(200)
+    expect((await browser.request('/profile')).status).toBe(200)
+  })
+
+  it('answers 503 within 2 s when Redis hangs without closing connections, then recovers', async () => {
+    const { app } = await makeTestApp({ stores: createRedisStores(client, { prefix: testPrefix() }) })
+    const browser = new TestClient(app)
+    await browser.signUp('hang@example.com')
+    server.freeze()
+    try {
+      await expectUnavailable(browser, '/refresh', { method: 'POST' })
+      await expectUnavailable(browser, '/profile', {})
+      expect((await browser.request('/session')).status).toBe(200)
+      expect(await health(app)).toBe(503)
+    } finally {
+      server.thaw()
+    }
+    await waitFor(async () => (await health(app)) === 200, 'recovery after SIGCONT')
+    expect((await browser.request('/refresh', { method: 'POST' })).status).toBe(200)
+  })
+
+  it('starts while Redis is unreachable, answers 503, and works once a server appears', async () => {
+    const port = await freePort()
+    const late = createRedisClient({ url: `redis://127.0.0.1:${port}` }, () => {})
+    let lateServer: RedisServer | undefined
+    try {
+      expect(await waitUntilReady(late, 300)).toBe(false)
+      const { app } = await makeTestApp({ stores: createRedisStores(late, { prefix: testPrefix() }) })
+      const browser = new TestClient(app)
+      await expectUnavailable(browser, '/register', {
+        method: 'POST',
+        json: { email: 'late@example.com', password: PASSWORD },
+      })
+      expect(await health(app)).toBe(503)
+      lateServer = await startRedisServer([], port)
+      await waitFor(async () => (await health(app)) === 200, 'first connection')
+      await browser.signUp('late@example.com')
+      expect((await browser.request('/refresh', { method: 'POST' })).status).toBe(200)
+    } finally {
+      await closeRedisClient(late)
+      await lateServer?.stop()
+    }
+  })
+})
+
+describeRedis('redis cluster outage', 'private', () => {
+  const redis = useRedisCluster()
+
+  it('answers 503 for the slots of a dead master, /health 503, and recovers when it is back', async () => {
+    const { client, cluster } = redis()
+    const prefix = testPrefix()
+    const { app } = await makeTestApp({ stores: createRedisStores(client, { prefix }) })
+    const browser = new TestClient(app)
+    await browser.signUp('cluster-down@example.com')
+    const sessionId = browser.jar.get('refresh_token')?.split('.')[0] ?? ''
+    const slot = (
+      await rawCommand(cluster.nodes[0]?.port ?? 0, ['CLUSTER', 'KEYSLOT', keySpace(prefix).session(sessionId)])
+    ).slice(1)
+    const counts = await Promise.all(
+      cluster.servers.map((s) => rawCommand(s.port, ['CLUSTER', 'COUNTKEYSINSLOT', slot])),
+    )
+    const owner = cluster.servers[counts.indexOf(':1')]
+    if (!owner) throw new Error('no master holds the session')
+    expect(await rawCommand(owner.port, ['SAVE'])).toBe('+OK')
+    await owner.kill()
+
+    await expectUnavailable(browser, '/refresh', { method: 'POST' })
+    expect((await browser.request('/session')).status).toBe(200)
+    const started = performance.now()
+    expect(await health(app)).toBe(503)
+    expect(performance.now() - started).toBeLessThan(2000)
+
+    await owner.restart()
+    await waitFor(async () => (await health(app)) === 200, 'the master back')
+    for (const s of cluster.servers) {
+      await waitFor(async () => (await rawCommand(s.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok'), 'ok')
+    }
+    expect((await browser.request('/refresh', { method: 'POST' })).status).toBe(200)
+  })
+})

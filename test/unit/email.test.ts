@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest'
+import { parseEmail } from '../../src/domain/email.js'
+
+describe('parseEmail', () => {
+  it('lower-cases and trims', () => {
+    expect(parseEmail('  Ada.Lovelace@Example.COM\t\n')).toBe('ada.lovelace@example.com')
+  })
+
+  it('applies NFKC before validating, so a fullwidth @ counts as the one @', () => {
+    expect(parseEmail('victim＠example.com')).toBe('victim@example.com')
+    expect(parseEmail('ｖｉｃｔｉｍ@ｅｘａｍｐｌｅ.com')).toBe('victim@example.com')
+    expect(parseEmail('a@b＠example.com')).toBeNull()
+  })
+
+  it('keeps a dotless i (and a dotted capital I) distinct from i', () => {
+    expect(parseEmail('mıke@example.com')).toBe('mıke@example.com')
+    expect(parseEmail('mıke@example.com')).not.toBe(parseEmail('mike@example.com'))
+    expect(parseEmail('MIKE@example.com')).toBe('mike@example.com')
+    expect(parseEmail('MİKE@example.com')).not.toBe('mike@example.com')
+  })
+
+  it.each([
+    ['no @', 'ada.example.com'],
+    ['two @', 'ada@home@example.com'],
+    ['an empty local part', '@example.com'],
+    ['an empty domain', 'ada@'],
+    ['a domain without a dot', 'ada@localhost'],
+    ['an empty label', 'ada@example..com'],
+    ['an inner space', 'ada lovelace@example.com'],
+    ['a NUL', 'ada\u0000@example.com'],
+    ['a newline inside', 'ada\n@example.com'],
+    ['a tab inside', 'ada@exa\tmple.com'],
+    ['DEL', 'ada\u007f@example.com'],
+    ['a C1 control', 'ada\u0085x@example.com'],
+    ['a line separator', 'ada\u2028@example.com'],
+    ['a no-break space', 'ada\u00a0x@example.com'],
+    ['a local part over 64 characters', `${'a'.repeat(65)}@example.com`],
+    ['the empty string', ''],
+  ])('refuses %s', (_, raw) => {
+    expect(parseEmail(raw)).toBeNull()
+  })
+
+  it('accepts 254 octets and refuses 255', () => {
+    const local = 'a'.repeat(64)
+    const at254 = `${local}@${'d'.repeat(185)}.com`
+    expect(new TextEncoder().encode(at254).length).toBe(254)
+    expect(parseEmail(at254)).toBe(at254)
+    expect(parseEmail(`${local}@${'d'.repeat(186)}.com`)).toBeNull()
+  })
+
+  it('counts octets, not characters', () => {
+    const local = 'é'.repeat(64)
+    const at254 = `${local}@${'d'.repeat(121)}.com`
+    expect(new TextEncoder().encode(at254).length).toBe(254)
+    expect(parseEmail(at254)).toBe(at254)
+    const at255 = `${local}@${'d'.repeat(122)}.com`
+    expect(at255.length).toBeLessThan(254)
+    expect(parseEmail(at255)).toBeNull()
+  })
+
+  it('counts the octets of the lower-cased, normalised form', () => {
+    // 'İ' lower-cases to 'i' plus a combining dot: three octets from two.
+    const upper = `${'İ'.repeat(60)}@${'d'.repeat(10)}.com`
+    expect(new TextEncoder().encode(upper.toLowerCase()).length).toBeGreaterThan(new TextEncoder().encode(upper).length)
+    const near = `${'İ'.repeat(60)}@${'d'.repeat(124)}.com`
+    expect(new TextEncoder().encode(near).length).toBeLessThanOrEqual(254)
+    expect(new TextEncoder().encode(near.toLowerCase()).length).toBeGreaterThan(254)
+    expect(parseEmail(near)).toBeNull()
+  })
+})

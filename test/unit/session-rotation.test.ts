@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import { decideRotation, type RotationPolicy, type Session, secondsLeft } from '../../src/domain/session.js'
+import { aSession } from '../support/fixtures.js'
+
+const SEC = 1000
+const DAY = 86_400 * SEC
+const T0 = Date.UTC(2026, 0, 1)
+const policy: RotationPolicy = { graceMs: 10 * SEC, slidingMs: 30 * DAY }
+
+/** A session at generation 3, last rotated at T0 + 1 day. */
+const current = (overrides: Partial<Session> = {}): Session =>
+  aSession(T0, { generation: 3, rotatedAt: T0 + DAY, lastUsedAt: T0 + DAY, expiresAt: T0 + 31 * DAY, ...overrides })
+
+describe('decideRotation', () => {
+  const rotatedAt = T0 + DAY
+  it.each([
+    // [case, from, now offset from rotatedAt, expected kind]
+    ['the current generation', 3, 5 * DAY, 'rotated'],
+    ['the current generation, long after the last rotation', 3, 29 * DAY, 'rotated'],
+    ['the previous generation within the grace window', 2, 5 * SEC, 'grace'],
+    ['the previous generation at the end of the grace window', 2, 10 * SEC, 'grace'],
+    ['the previous generation just after the grace window', 2, 10 * SEC + 1, 'reused'],
+    ['an older generation within the grace window', 1, SEC, 'reused'],
+    ['the first generation much later', 0, DAY, 'reused'],
+    ['a generation from the future', 4, SEC, 'reused'],
+  ] as const)('%s: %s', (_, from, offset, kind) => {
+    const s = current()
+    const { outcome } = decideRotation(s, from, rotatedAt + offset, policy)
+    expect(outcome.kind).toBe(kind)
+  })
+
+  it('rotated: next generation, rotatedAt and lastUsedAt now, sliding expiry; the store writes `next`', () => {
+    const s = current()
+    const now = rotatedAt + 5 * DAY
+    const { outcome, next } = decideRotation(s, 3, now, policy)
+    const expected = { ...s, generation: 4, rotatedAt: now, lastUsedAt: now, expiresAt: now + 30 * DAY }
+    expect(outcome).toEqual({ kind: 'rotated', session: expected })
+    expect(next).toEqual(expected)
+    expect(s.generation).toBe(3)
+  })
+
+  it('rotated: never past the absolute expiry', () => {
+    const s = current({ absoluteExpiresAt: T0 + 20 * DAY })
+    const now = rotatedAt + 5 * DAY
+    const { next } = decideRotation(s, 3, now, policy)
+    expect(next?.expiresAt).toBe(T0 + 20 * DAY)
+  })
+
+  it('grace: the current session unchanged', () => {
+    const s = current()
+    expect(decideRotation(s, 2, rotatedAt + SEC, policy)).toEqual({ outcome: { kind: 'grace', session: s }, next: s })
+  })
+
+  it('reused: the owner named, nothing kept', () => {
+    const s = current()
+    expect(decideRotation(s, 1, rotatedAt + SEC, policy)).toEqual({
+      outcome: { kind: 'reused', userId: s.userId },
+      next: null,
+    })
+  })
+
+  it('missing: no session, or one whose sliding expiry has come', () => {
+    expect(decideRotation(null, 0, T0, policy)).toEqual({ outcome: { kind: 'missing' }, next: null })
+    const s = current()
+    expect(decideRotation(s, 3, s.expiresAt, policy).outcome.kind).toBe('missing')
+    expect(decideRotation(s, 3, s.expiresAt - 1, policy).outcome.kind).toBe('rotated')
+    expect(decideRotation(s, 2, s.expiresAt, policy).outcome.kind).toBe('missing')
+  })
+
+  it('a zero grace window makes any repeat reuse', () => {
+    const s = current()
+    const strict = { ...policy, graceMs: 0 }
+    expect(decideRotation(s, 2, rotatedAt, strict).outcome.kind).toBe('grace')
+    expect(decideRotation(s, 2, rotatedAt + 1, strict).outcome.kind).toBe('reused')
+  })
+})
+
+describe('secondsLeft', () => {
+  it('counts whole seconds until the session ends, never negative', () => {
+    const s = aSession(T0, { expiresAt: T0 + 90 * SEC + 999 })
+    expect(secondsLeft(s, T0)).toBe(90)
+    expect(secondsLeft(s, T0 + 90 * SEC + 999)).toBe(0)
+    expect(secondsLeft(s, T0 + DAY)).toBe(0)
+  })
+})

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest'
+import { login } from '../../src/application/login.js'
+import { listSessions, revokeSession } from '../../src/application/sessions.js'
+import { DAY, identityOf, loggedIn, makeDeps, PASSWORD, registered, SEC } from './unit-deps.js'
+
+const ip = '192.0.2.1'
+const iso = (ms: number) => new Date(ms).toISOString()
+
+async function threeSessions() {
+  const deps = await makeDeps()
+  await registered(deps, 'ada@example.com')
+  await registered(deps, 'bob@example.com')
+  const logins = []
+  for (const agent of ['phone', 'laptop', 'tablet']) {
+    const r = await login(deps, { email: 'ada@example.com', password: PASSWORD, ip, userAgent: agent })
+    if (!r.ok) throw new Error(r.error)
+    logins.push(r.value)
+    deps.clock.advance(60 * SEC)
+  }
+  const bob = await loggedIn(deps, 'bob@example.com')
+  const [phone, laptop, tablet] = logins as [(typeof logins)[0], (typeof logins)[0], (typeof logins)[0]]
+  return { deps, phone, laptop, tablet, bob }
+}
+
+describe('listSessions', () => {
+  it("lists the caller's live sessions, newest first, marking the current one", async () => {
+    const { deps, phone, laptop, tablet } = await threeSessions()
+    const { sessions } = await listSessions(deps, identityOf(laptop))
+    expect(sessions).toEqual(
+      [tablet, laptop, phone].map(({ session: s }) => ({
+        id: s.id,
+        createdAt: iso(s.createdAt),
+        lastUsedAt: iso(s.lastUsedAt),
+        expiresAt: iso(s.expiresAt),
+        userAgent: s.userAgent,
+        current: s.id === laptop.session.id,
+      })),
+    )
+    expect(sessions.filter((s) => s.current)).toHaveLength(1)
+  })
+
+  it('leaves out revoked and expired sessions', async () => {
+    const { deps, phone, laptop, tablet } = await threeSessions()
+    await deps.sessions.revoke(phone.session.id)
+    expect((await listSessions(deps, identityOf(laptop))).sessions.map((s) => s.id)).toEqual([
+      tablet.session.id,
+      laptop.session.id,
+    ])
+    deps.clock.advance(31 * DAY)
+    expect((await listSessions(deps, identityOf(laptop))).sessions).toEqual([])
+  })
+})
+
+describe('revokeSession', () => {
+  it('revokes another session of the caller and says it was not the current one', async () => {
+    const { deps, phone, laptop } = await threeSessions()
+    expect(await revokeSession(deps, { identity: identityOf(laptop), sessionId: phone.session.id, ip })).toEqual({
+      ok: true,
+      value: { current: false },
+    })
+    expect(await deps.sessions.find(phone.session.id, deps.clock.now())).toBeNull()
+    expect(await deps.sessions.find(laptop.session.id, deps.clock.now())).not.toBeNull()
+    expect(deps.log.named('session_revoked')).toEqual([
+      { name: 'session_revoked', fields: { userId: phone.session.userId, sessionId: phone.session.id, ip } },
+    ])
+  })
+
+  it('says so when the caller revokes the current session', async () => {
+    const { deps, laptop } = await threeSessions()
+    expect(await revokeSession(deps, { identity: identityOf(laptop), sessionId: laptop.session.id, ip })).toEqual({
+      ok: true,
+      value: { current: true },
+    })
+    expect(await deps.sessions.find(laptop.session.id, deps.clock.now())).toBeNull()
+  })
+
+  it("answers not_found for another user's session and leaves it alone", async () => {
+    const { deps, laptop, bob } = await threeSessions()
+    expect(await revokeSession(deps, { identity: identityOf(laptop), sessionId: bob.session.id, ip })).toEqual({
+      ok: false,
+      error: 'not_found',
+    })
+    expect(await deps.sessions.find(bob.session.id, deps.clock.now())).not.toBeNull()
+  })
+
+  it('answers not_found for an unknown or already revoked id', async () => {
+    const { deps, phone, laptop } = await threeSessions()
+    const identity = identityOf(laptop)
+    expect(await revokeSession(deps, { identity, sessionId: 'no-such-session', ip })).toEqual({
+      ok: false,
+      error: 'not_found',
+    })
+    await revokeSession(deps, { identity, sessionId: phone.session.id, ip })
+    expect(await revokeSession(deps, { identity, sessionId: phone.session.id, ip })).toEqual({
+      ok: false,
+      error: 'not_found',
+    })
+  })
+})

@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest'
+import { parseSettings, type Settings, SettingsError } from '../../src/adapters/config/settings.js'
+
+// A secret shaped like real output of `openssl rand -base64 33`; its first character is an `x`.
+const GOOD_SECRET = 'xQ7vK2mP9sT4wY8zB3nC6dF1gH5jL0aR2eU7iO9p'
+
+/** The error parseSettings throws for `env`, or a failure when it does not throw one. */
+function settingsError(env: Record<string, string | undefined>): SettingsError {
+  try {
+    parseSettings(env)
+  } catch (e) {
+    if (e instanceof SettingsError) return e
+    throw new Error(`expected a SettingsError, got ${String(e)}`)
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`)
+}
+
+describe('parseSettings: defaults', () => {
+  it('fills in the contract defaults outside production', () => {
+    expect(parseSettings({})).toEqual({
+      production: false,
+      port: 3000,
+      jwtSecret: undefined,
+      jwtIssuer: undefined,
+      jwtAudience: undefined,
+      redisUrl: undefined,
+      accessTokenTtl: 600,
+      refreshTokenTtl: 2_592_000,
+      refreshReuseGrace: 10,
+      sessionMaxLifetime: 7_776_000,
+      cookieSecure: false,
+      publicOrigin: undefined,
+      allowedOrigins: [],
+      loginFailureLimit: 10,
+      rateLimitPerMinute: 60,
+      trustProxy: false,
+    } satisfies Settings)
+  })
+
+  it('treats empty strings as unset', () => {
+    expect(parseSettings({ PORT: '', JWT_SECRET: '', COOKIE_SECURE: '', ACCESS_TOKEN_TTL: undefined })).toEqual(
+      parseSettings({}),
+    )
+  })
+
+  it('defaults COOKIE_SECURE to true in production, and lets it be turned off explicitly', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET }
+    expect(parseSettings(prod)).toMatchObject({ production: true, cookieSecure: true })
+    expect(parseSettings({ ...prod, COOKIE_SECURE: 'false' }).cookieSecure).toBe(false)
+    expect(parseSettings({ NODE_ENV: 'development' }).cookieSecure).toBe(false)
+  })
+})
+
+describe('parseSettings: every variable is read', () => {
+  it('reads every variable of the configuration table', () => {
+    const s = parseSettings({
+      PORT: '8080',
+      JWT_SECRET: GOOD_SECRET,
+      JWT_ISSUER: 'https://auth.example.com',
+      JWT_AUDIENCE: 'app',
+      REDIS_URL: 'rediss://cache.example.com:6380/0',
+      ACCESS_TOKEN_TTL: '300',
+      REFRESH_TOKEN_TTL: '86400',
+      REFRESH_REUSE_GRACE: '5',
+      SESSION_MAX_LIFETIME: '172800',
+      COOKIE_SECURE: 'true',
+      PUBLIC_ORIGIN: 'https://app.example.com',
+      ALLOWED_ORIGINS: 'https://a.example.com, http://localhost:5173 ,,',
+      LOGIN_FAILURE_LIMIT: '3',
+      RATE_LIMIT_PER_MINUTE: '120',
+      TRUST_PROXY: '1',
+    })
+    expect(s).toEqual({
+      production: false,
+      port: 8080,
+      jwtSecret: GOOD_SECRET,
+      jwtIssuer: 'https://auth.example.com',
+      jwtAudience: 'app',
+      redisUrl: 'rediss://cache.example.com:6380/0',
+      accessTokenTtl: 300,
+      refreshTokenTtl: 86_400,
+      refreshReuseGrace: 5,
+      sessionMaxLifetime: 172_800,
+      cookieSecure: true,
+      publicOrigin: 'https://app.example.com',
+      allowedOrigins: ['https://a.example.com', 'http://localhost:5173'],
+      loginFailureLimit: 3,
+      rateLimitPerMinute: 120,
+      trustProxy: true,
+    } satisfies Settings)
+  })
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['false', false],
+    ['0', false],
+  ])('reads booleans: %s', (raw, value) => {
+    expect(parseSettings({ COOKIE_SECURE: raw, TRUST_PROXY: raw })).toMatchObject({
+      cookieSecure: value,
+      trustProxy: value,
+    })
+  })
+})
+
+describe('parseSettings: bad values name the variable', () => {
+  it.each([
+    ['PORT', '70000'],
+    ['PORT', '0'],
+    ['PORT', '80.5'],
+    ['PORT', 'http'],
+    ['ACCESS_TOKEN_TTL', 'ten minutes'],
+    ['ACCESS_TOKEN_TTL', '-600'],
+    ['ACCESS_TOKEN_TTL', '1e3'],
+    ['ACCESS_TOKEN_TTL', '0x10'],
+    ['REFRESH_TOKEN_TTL', 'NaN'],
+    ['REFRESH_TOKEN_TTL', '99999999999'],
+    ['REFRESH_REUSE_GRACE', 'soon'],
+    ['REFRESH_REUSE_GRACE', '301'],
+    ['SESSION_MAX_LIFETIME', 'forever'],
+    ['SESSION_MAX_LIFETIME', '34560001'],
+    ['COOKIE_SECURE', 'maybe'],
+    ['COOKIE_SECURE', 'yes'],
+    ['TRUST_PROXY', 'TRUE '],
+    ['PUBLIC_ORIGIN', 'https://app.example.com/path'],
+    ['PUBLIC_ORIGIN', 'https://app.example.com/'],
+    ['PUBLIC_ORIGIN', 'https://app.example.com?x=1'],
+    ['PUBLIC_ORIGIN', 'app.example.com'],
+    ['PUBLIC_ORIGIN', 'not a url'],
+    ['ALLOWED_ORIGINS', 'https://ok.example.com,https://bad.example.com/path'],
+    ['ALLOWED_ORIGINS', 'example.com'],
+    ['ALLOWED_ORIGINS', 'not a url'],
+    ['LOGIN_FAILURE_LIMIT', '0'],
+    ['LOGIN_FAILURE_LIMIT', 'ten'],
+    ['RATE_LIMIT_PER_MINUTE', '0'],
+    ['RATE_LIMIT_PER_MINUTE', '-1'],
+    ['REDIS_URL', 'http://cache.example.com'],
+    ['JWT_SECRET', 'too-short'],
+  ])('%s=%j is refused with a SettingsError naming it', (name, value) => {
+    const error = settingsError({ [name]: value })
+    expect(error.name).toBe('SettingsError')
+    expect(error.message).toContain(name)
+  })
+
+  it('names every bad variable at once', () => {
+    const error = settingsError({ PORT: '70000', ACCESS_TOKEN_TTL: 'x', COOKIE_SECURE: 'maybe' })
+    for (const name of ['PORT', 'ACCESS_TOKEN_TTL', 'COOKIE_SECURE']) expect(error.message).toContain(name)
+  })
+
+  it('refuses a session lifetime shorter than the access token lifetime', () => {
+    const error = settingsError({ ACCESS_TOKEN_TTL: '3600', SESSION_MAX_LIFETIME: '600' })
+    expect(error.message).toContain('SESSION_MAX_LIFETIME')
+  })
+})
+
+describe('parseSettings: JWT_SECRET', () => {
+  const production = { NODE_ENV: 'production' }
+
+  it('is required in production', () => {
+    expect(settingsError(production).message).toContain('JWT_SECRET')
+    expect(settingsError({ ...production, JWT_SECRET: '' }).message).toContain('JWT_SECRET')
+  })
+
+  it('must be at least 32 bytes: 31 is refused in production, 32 accepted', () => {
+    const short = 'k7Hq2Zp9Lm4Xv8Rt3Wn6Yb1Cd5Fg0Js'
+    expect(new TextEncoder().encode(short).length).toBe(31)
+    const error = settingsError({ ...production, JWT_SECRET: short })
+    expect(error.message).toContain('JWT_SECRET')
+    expect(error.message).not.toContain(short)
+    expect(parseSettings({ ...production, JWT_SECRET: `${short}a` }).jwtSecret).toBe(`${short}a`)
+  })
+
+  it('counts bytes, not characters', () => {
+    const accented = 'é'.repeat(16)
+    expect(accented.length).toBe(16)
+    expect(parseSettings({ JWT_SECRET: accented }).jwtSecret).toBe(accented)
+  })
+
+  it.each([
+    'changeme'.padEnd(40, 'x'),
+    'changeme'.repeat(5),
+    'change-me-change-me-change-me-change-me!',
+    'CHANGEME'.padEnd(40, '0'),
+    'your-secret-here-please-replace-it-now-ok',
+    'secretsecretsecretsecretsecretsecretsecret',
+    'x'.repeat(40),
+    '0'.repeat(40),
+    'a'.repeat(40),
+  ])('refuses the placeholder %j in production without echoing it', (secret) => {
+    const error = settingsError({ ...production, JWT_SECRET: secret })
+    expect(error.message).toContain('JWT_SECRET')
+    expect(error.message).not.toContain(secret)
+    expect(error.message).not.toContain(secret.slice(0, 12))
+  })
+
+  it.each([GOOD_SECRET, '0fA9c4e1b7d24f6a8e3c5b9d1f7a2e4c6b8d0f1a', 'Xe5tq8WvN2pR7sK4yH9mB3cJ6fL1gD0zA8uE5iO2'])(
+    'accepts a random-looking secret in production, whatever its first character: %j',
+    (secret) => {
+      expect(parseSettings({ ...production, JWT_SECRET: secret }).jwtSecret).toBe(secret)
+    },
+  )
+
+  it('never puts the secret in the message, whatever else is wrong', () => {
+    const secret = 'short-secret-value'
+    const error = settingsError({ JWT_SECRET: secret, PORT: 'x', PUBLIC_ORIGIN: 'nope' })
+    expect(error.message).not.toContain(secret)
+    expect(error.message).toContain('JWT_SECRET')
+  })
+
+  it('is optional outside production', () => {
+    expect(parseSettings({ NODE_ENV: 'test' }).jwtSecret).toBeUndefined()
+  })
+})

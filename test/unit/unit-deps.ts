@@ -1,0 +1,139 @@
+import { createAccessTokens } from '../../src/adapters/crypto/access-tokens.js'
+import { createRefreshTokens } from '../../src/adapters/crypto/refresh-tokens.js'
+import { createScryptHasher, type ScryptParams } from '../../src/adapters/crypto/scrypt-hasher.js'
+import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
+import type { AuthPolicy, Deps, Identity } from '../../src/application/deps.js'
+import { login } from '../../src/application/login.js'
+import type { PasswordHasher, SecurityEventName, SecurityLog, Stores } from '../../src/application/ports.js'
+import { register } from '../../src/application/register.js'
+import type { UserId } from '../../src/domain/user.js'
+import { type FakeClock, fakeClock, sequentialRandom } from '../support/fixtures.js'
+
+/** A test secret, never a production one. */
+export const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnop'
+export const SEC = 1000
+export const DAY = 86_400 * SEC
+export const FAST_SCRYPT: ScryptParams = { ln: 10, r: 8, p: 1 }
+export const PASSWORD = 'correct horse battery staple'
+
+export const POLICY: AuthPolicy = {
+  accessTokenTtl: 600,
+  refreshTokenTtl: 30 * 86_400,
+  refreshReuseGrace: 10,
+  sessionMaxLifetime: 90 * 86_400,
+  loginFailureLimit: 5,
+  loginFailureWindow: 15 * 60,
+  rateLimitPerMinute: 1000,
+}
+
+/** A hasher that counts what it is asked to do. */
+export interface CountingHasher extends PasswordHasher {
+  readonly calls: { hash: number; verify: number; verifyDummy: number }
+}
+
+export function countingHasher(inner: PasswordHasher): CountingHasher {
+  const calls = { hash: 0, verify: 0, verifyDummy: 0 }
+  return {
+    calls,
+    hash: (password) => {
+      calls.hash++
+      return inner.hash(password)
+    },
+    verify: (stored, password) => {
+      calls.verify++
+      return inner.verify(stored, password)
+    },
+    verifyDummy: (password) => {
+      calls.verifyDummy++
+      return inner.verifyDummy(password)
+    },
+    needsRehash: (stored) => inner.needsRehash(stored),
+  }
+}
+
+export interface LoggedEvent {
+  readonly name: SecurityEventName
+  readonly fields: Record<string, string | number | boolean | null>
+}
+
+export interface CollectingLog extends SecurityLog {
+  readonly events: LoggedEvent[]
+  named(name: SecurityEventName): LoggedEvent[]
+}
+
+export function collectingLog(): CollectingLog {
+  const events: LoggedEvent[] = []
+  return {
+    events,
+    event: (name, fields) => {
+      events.push({ name, fields })
+    },
+    named: (name) => events.filter((e) => e.name === name),
+  }
+}
+
+export interface UnitDeps extends Deps {
+  readonly clock: FakeClock
+  readonly hasher: CountingHasher
+  readonly log: CollectingLog
+  readonly stores: Stores
+}
+
+export interface UnitDepsOptions {
+  readonly policy?: Partial<AuthPolicy>
+  readonly stores?: Stores
+  readonly scrypt?: ScryptParams
+  readonly clock?: FakeClock
+  readonly secret?: string
+}
+
+/** Use-case dependencies built by hand: memory stores, real crypto, a fake clock, no sleeps. */
+export async function makeDeps(opts: UnitDepsOptions = {}): Promise<UnitDeps> {
+  const policy = { ...POLICY, ...opts.policy }
+  const stores = opts.stores ?? createMemoryStores()
+  const secret = opts.secret ?? SECRET
+  return {
+    stores,
+    users: stores.users,
+    sessions: stores.sessions,
+    limiter: stores.limiter,
+    hasher: countingHasher(createScryptHasher({ params: opts.scrypt ?? FAST_SCRYPT })),
+    accessTokens: await createAccessTokens({ secret, ttl: policy.accessTokenTtl }),
+    refreshTokens: await createRefreshTokens(secret),
+    clock: opts.clock ?? fakeClock(),
+    random: sequentialRandom(),
+    log: collectingLog(),
+    policy,
+  }
+}
+
+/** Registers an account and returns its id; fails the test if registration fails. */
+export async function registered(deps: UnitDeps, email: string, password = PASSWORD): Promise<UserId> {
+  const result = await register(deps, { email, password, ip: '192.0.2.1' })
+  if (!result.ok) throw new Error(`register failed: ${result.error}`)
+  return result.value.id
+}
+
+/** Logs in and returns the tokens and session; fails the test if login fails. */
+export async function loggedIn(deps: UnitDeps, email: string, password = PASSWORD, ip = '192.0.2.1') {
+  const result = await login(deps, { email, password, ip, userAgent: 'vitest' })
+  if (!result.ok) throw new Error(`login failed: ${result.error}`)
+  return result.value
+}
+
+/** The identity an authorised request of that login carries. */
+export const identityOf = (value: {
+  session: { userId: UserId; id: Identity['sessionId'] }
+  accessTokenExpiresAt: number
+}): Identity => ({
+  userId: value.session.userId,
+  sessionId: value.session.id,
+  accessTokenExpiresAt: value.accessTokenExpiresAt,
+})
+
+/** Changes one character in the middle of a string (never the last, whose low bits may be unused). */
+export const tamperAt = (s: string, index: number): string => {
+  const c = s[index]
+  const swapped = c === 'A' ? 'B' : 'A'
+  return s.slice(0, index) + swapped + s.slice(index + 1)
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import type { Email } from '../../src/domain/email.js'
+import { NAME_MAX, parseName, toPublicUser, type UserId } from '../../src/domain/user.js'
+
+describe('parseName', () => {
+  it('applies NFKC and trims', () => {
+    expect(parseName('  Ada Lovelace ')).toBe('Ada Lovelace')
+    expect(parseName('Ａｄａ')).toBe('Ada')
+  })
+
+  it('accepts up to 100 code points, emoji counted once', () => {
+    expect(NAME_MAX).toBe(100)
+    expect(parseName('n'.repeat(100))).toBe('n'.repeat(100))
+    expect(parseName('😀'.repeat(100))).toBe('😀'.repeat(100))
+    expect(parseName('n'.repeat(101))).toBeNull()
+    expect(parseName('😀'.repeat(101))).toBeNull()
+  })
+
+  it.each([
+    ['empty', ''],
+    ['only spaces', '   '],
+    ['a NUL', 'Ada\u0000'],
+    ['a newline inside', 'Ada\nLovelace'],
+    ['an escape', 'Ada\u001b[31m'],
+    ['DEL', 'Ada\u007f'],
+    ['a C1 control', 'Ada\u0085'],
+    ['a line separator inside', 'Ada\u2028x'],
+    ['a paragraph separator', 'Ada\u2029x'],
+  ])('refuses %s', (_, raw) => {
+    expect(parseName(raw)).toBeNull()
+  })
+})
+
+describe('toPublicUser', () => {
+  it('keeps id, email, name and an ISO createdAt, and drops the hash', () => {
+    const view = toPublicUser({
+      id: 'u1' as UserId,
+      email: 'ada@example.com' as Email,
+      name: 'Ada',
+      passwordHash: '$scrypt$secret',
+      createdAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+    })
+    expect(view).toEqual({ id: 'u1', email: 'ada@example.com', name: 'Ada', createdAt: '2026-01-02T03:04:05.000Z' })
+  })
+})
