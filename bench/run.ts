@@ -6,6 +6,8 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
+import { measureRedisRoundTrips } from './redis-roundtrips.js'
+import { measureWorkerBundle, WORKER_GZIP_BUDGET } from './worker-bundle.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5)
@@ -83,11 +85,27 @@ async function main() {
   const honoJwt = rps['hono/jwt middleware'] as number
   console.log('target                            req/s   x bare   x hono/jwt')
   for (const [name, value] of Object.entries(rps)) {
-    console.log(`${name.padEnd(30)}${fmt(value)}   ${(value / bare).toFixed(2).padStart(6)}   ${(value / honoJwt).toFixed(2).padStart(6)}`)
+    console.log(
+      `${name.padEnd(30)}${fmt(value)}   ${(value / bare).toFixed(2).padStart(6)}   ${(value / honoJwt).toFixed(2).padStart(6)}`,
+    )
   }
   const session = rps['GET /session'] as number
   console.log(
     `\ntargets: GET /session >= 0.45 x bare (${(session / bare).toFixed(2)}), >= 1.5 x hono/jwt (${(session / honoJwt).toFixed(2)})`,
+  )
+
+  console.log('\nRedis (private redis-server): round trips per operation, refresh throughput vs memory')
+  try {
+    const redis = await measureRedisRoundTrips()
+    for (const [name, value] of Object.entries(redis)) console.log(`  ${name.padEnd(28)}${value}`)
+  } catch (err) {
+    console.log(`  skipped: ${(err as Error).message} (install redis-server to measure)`)
+  }
+
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`
+  const bundle = await measureWorkerBundle()
+  console.log(
+    `\nWorker bundle: ${kb(bundle.rawBytes)} raw, ${kb(bundle.gzipBytes)} gzipped (budget ${kb(WORKER_GZIP_BUDGET)})`,
   )
 }
 

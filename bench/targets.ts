@@ -57,7 +57,9 @@ const bare = new Hono()
 bare.get('/bare', (c) => c.json({ ok: true }))
 
 const honoJwt = new Hono()
-honoJwt.get('/jwt', jwt({ secret: SECRET, alg: 'HS256' }), (c) => c.json({ sub: (c.get('jwtPayload') as { sub: string }).sub }))
+honoJwt.get('/jwt', jwt({ secret: SECRET, alg: 'HS256' }), (c) =>
+  c.json({ sub: (c.get('jwtPayload') as { sub: string }).sub }),
+)
 const honoJwtToken = await sign({ sub: 'user', exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, 'HS256')
 
 const cached = await ourApp(10_000)

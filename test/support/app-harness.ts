@@ -4,10 +4,10 @@ import { createScryptHasher } from '../../src/adapters/crypto/scrypt-hasher.js'
 import { createApp } from '../../src/adapters/http/app.js'
 import { forwardedFor, type HttpConfig } from '../../src/adapters/http/config.js'
 import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
-import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
 import type { AuthPolicy, Deps } from '../../src/application/deps.js'
 import type { SecurityEventName, Stores } from '../../src/application/ports.js'
 import { type FakeClock, fakeClock } from './fixtures.js'
+import { makeStores } from './store-under-test.js'
 
 /** A test secret (never a production one): 32+ bytes. */
 export const TEST_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz'
@@ -43,12 +43,13 @@ export interface TestAppOptions {
 }
 
 /**
- * The whole app over a store set (memory unless given), a fake clock and a fast scrypt
+ * The whole app over a store set (`makeStores()` unless given: memory on Node, the Worker's stores
+ * in workerd), a fake clock and a fast scrypt
  * (same code, cheaper parameters). The client IP is taken from `X-Forwarded-For`, so tests can
  * act as different clients.
  */
 export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
-  const stores = opts.stores ?? createMemoryStores()
+  const stores = opts.stores ?? makeStores()
   const clock = fakeClock(Date.now())
   const events: LoggedEvent[] = []
   const deps = await buildDeps({

@@ -1,0 +1,49 @@
+/**
+ * The Worker bundle's size, as `wrangler deploy` would upload it: bundled and minified offline
+ * with `wrangler deploy --dry-run`, then gzipped here. Budget: 32 KB gzipped. Run it alone with
+ * `npx tsx bench/worker-bundle.ts`; add `--metafile` to see what is big.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { gzipSync } from 'node:zlib'
+
+const root = path.resolve(import.meta.dirname, '..')
+const wrangler = path.join(root, 'node_modules/wrangler/bin/wrangler.js')
+
+/** The budget of the brief: 32 KB of gzipped Worker script. */
+export const WORKER_GZIP_BUDGET = 32 * 1024
+
+/** Builds the Worker into a temporary folder and measures every emitted module (source maps aside). */
+export async function measureWorkerBundle(
+  opts: { metafile?: string } = {},
+): Promise<{ rawBytes: number; gzipBytes: number }> {
+  const outdir = await mkdtemp(path.join(tmpdir(), 'worker-bundle-'))
+  try {
+    const args = [wrangler, 'deploy', '--dry-run', '--outdir', outdir]
+    if (opts.metafile) args.push('--metafile', opts.metafile)
+    await promisify(execFile)(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+      maxBuffer: 16 * 1024 * 1024,
+    })
+    const modules = (await readdir(outdir)).filter((f) => /\.(m?js|cjs)$/.test(f))
+    if (modules.length === 0) throw new Error(`wrangler emitted no module into ${outdir}`)
+    const code = Buffer.concat(await Promise.all(modules.map((f) => readFile(path.join(outdir, f)))))
+    return { rawBytes: code.length, gzipBytes: gzipSync(code).length }
+  } finally {
+    await rm(outdir, { recursive: true, force: true })
+  }
+}
+
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)
+if (isMain) {
+  const metafile = process.argv.includes('--metafile') ? path.join(tmpdir(), 'worker-bundle-meta.json') : undefined
+  const { rawBytes, gzipBytes } = await measureWorkerBundle(metafile ? { metafile } : {})
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`
+  console.log(`worker bundle: ${kb(rawBytes)} raw, ${kb(gzipBytes)} gzipped (budget ${kb(WORKER_GZIP_BUDGET)})`)
+  if (metafile) console.log(`esbuild metafile: ${metafile}`)
+  if (gzipBytes > WORKER_GZIP_BUDGET) process.exitCode = 1
+}

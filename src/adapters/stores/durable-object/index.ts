@@ -1,0 +1,131 @@
+import type { RateLimiter, SessionStore, Stores, UserRepository } from '../../../application/ports.js'
+import type { SessionId } from '../../../domain/session.js'
+import type { UserId } from '../../../domain/user.js'
+import { DEFAULT_STORE_TIMEOUT_MS, guarded } from '../outage.js'
+import type { AuthStoreObject } from './object.js'
+
+/** The binding's smallest shape that works: name an object, get its RPC stub. */
+export type AuthStoreNamespace = Pick<DurableObjectNamespace<AuthStoreObject>, 'idFromName' | 'get'>
+
+/**
+ * The object's methods as seen through RPC: same arguments, a promise of the same (cloned) value.
+ * The runtime's own stub type turns a union result into a union of promises, which no port accepts.
+ */
+type AuthStoreStub = {
+  [K in keyof AuthStoreObject]: AuthStoreObject[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never
+}
+
+export interface DurableObjectStoreOptions {
+  /** Prepended to every object name: a separate store in the same namespace (tenants, tests). */
+  readonly prefix?: string
+  /** A call to an object that takes longer fails as `store_unavailable` (ms). */
+  readonly timeoutMs?: number
+  /** Session id → user id pairs remembered by this isolate; they never change, so never go stale. */
+  readonly pointerCacheSize?: number
+}
+
+/**
+ * Users, sessions and rate limits in Durable Objects, strongly consistent. Objects by name:
+ * `user:<userId>` holds the account and all the user's sessions (rotation is one synchronous step
+ * there); `email:<email>` claims an address atomically; `sid:<sessionId>` points a session id at
+ * its user object (cached per isolate, so a warm rotation is one round trip); `rate:<key>` is a
+ * counter. Any failed or slow call becomes `UnavailableError('store_unavailable')`.
+ */
+export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableObjectStoreOptions = {}): Stores {
+  const prefix = opts.prefix ?? ''
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS
+  const cacheSize = opts.pointerCacheSize ?? 10_000
+  const object = (role: 'user' | 'email' | 'sid' | 'rate' | 'health', key: string) =>
+    ns.get(ns.idFromName(`${prefix}${role}:${key}`)) as unknown as AuthStoreStub
+  const call = <T>(op: () => Promise<T>): Promise<T> => guarded(op, timeoutMs)
+
+  const owners = new Map<string, UserId>()
+  const remember = (sessionId: string, userId: UserId): void => {
+    owners.delete(sessionId)
+    owners.set(sessionId, userId)
+    if (owners.size > cacheSize) owners.delete(owners.keys().next().value as string)
+  }
+  /** Which user object holds the session: the isolate's cache, else the `sid:` pointer (one hop). */
+  const ownerOf = async (sessionId: SessionId): Promise<UserId | null> => {
+    const cached = owners.get(sessionId)
+    if (cached) return cached
+    const owner = await call(() => object('sid', sessionId).pointerGet(sessionId))
+    if (owner) remember(sessionId, owner)
+    return owner
+  }
+  /** Pointers of revoked sessions go now; any left behind expire with their alarm. */
+  const dropPointers = async (ids: readonly string[]): Promise<void> => {
+    await Promise.allSettled(ids.map((id) => call(() => object('sid', id).pointerDelete(id))))
+  }
+
+  const users: UserRepository = {
+    async create(user) {
+      // Pending account first, then the claim (the atomic arbiter), then confirm or discard.
+      // A crash midway leaves a pending account that the email claim confirms on its next read,
+      // or that nothing reaches and the object's alarm deletes an hour later.
+      const home = () => object('user', user.id)
+      const now = Date.now()
+      await call(() => home().userPutPending(user, now))
+      const claimed = await call(() => object('email', user.email).emailClaim(user.email, user.id, now))
+      await call(() => (claimed === 'created' ? home().userConfirm(user.id) : home().userDiscard(user.id)))
+      return claimed
+    },
+    async findByEmail(email) {
+      const id = await call(() => object('email', email).emailLookup(email))
+      return id ? call(() => object('user', id).userFindClaimed(id, email)) : null
+    },
+    findById: (id) => call(() => object('user', id).userFind(id)),
+    update: (id, patch) => call(() => object('user', id).userUpdate(id, patch)),
+  }
+
+  const sessions: SessionStore = {
+    async create(session) {
+      // The pointer first: a session is never reachable in its user object without one.
+      await call(() => object('sid', session.id).pointerSet(session.id, session.userId, session.absoluteExpiresAt))
+      remember(session.id, session.userId)
+      await call(() => object('user', session.userId).sessionCreate(session))
+    },
+    async find(id, now) {
+      const owner = await ownerOf(id)
+      return owner ? call(() => object('user', owner).sessionFind(id, now)) : null
+    },
+    async rotate(id, from, now, policy) {
+      const owner = await ownerOf(id)
+      if (!owner) return { kind: 'missing' }
+      return call(() => object('user', owner).sessionRotate(id, from, now, policy))
+    },
+    async revoke(id) {
+      const owner = await ownerOf(id)
+      if (!owner) return null
+      const revoked = await call(() => object('user', owner).sessionRevoke(id))
+      await dropPointers([id])
+      return revoked
+    },
+    async revokeAllForUser(userId) {
+      const ids = await call(() => object('user', userId).sessionRevokeAll())
+      await dropPointers(ids)
+      return ids.length
+    },
+    listForUser: (userId, now) => call(() => object('user', userId).sessionList(now)),
+  }
+
+  const limiter: RateLimiter = {
+    hit: (key, rule, now) => call(() => object('rate', key).rateHit(key, rule, now)),
+    peek: (key, rule, now) => call(() => object('rate', key).ratePeek(key, rule, now)),
+    reset: (key) => call(() => object('rate', key).rateReset(key)),
+  }
+
+  return {
+    users,
+    sessions,
+    limiter,
+    health: {
+      kind: 'durable-object',
+      async ping() {
+        await call(() => object('health', 'ping').ping())
+      },
+    },
+  }
+}

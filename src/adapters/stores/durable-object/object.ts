@@ -1,0 +1,256 @@
+import { DurableObject } from 'cloudflare:workers'
+import type { RateDecision, RateRule } from '../../../application/ports.js'
+import { decideRotation, type RotateOutcome, type RotationPolicy, type Session } from '../../../domain/session.js'
+import type { UserId, UserRecord } from '../../../domain/user.js'
+import { PENDING_TTL_MS, rowToSession, rowToUser, SESSION_UPSERT, sessionToRow, TABLES, type Table } from './rows.js'
+import { sweepExpired } from './sweep.js'
+
+const denied = (end: number, now: number): RateDecision => ({
+  allowed: false,
+  retryAfter: Math.max(1, Math.ceil((end - now) / 1000)),
+})
+
+/**
+ * The store's Durable Object. One class plays four roles, chosen by the name the Worker-side
+ * adapter (index.ts) gives each object: `user:<id>` (the account and all its sessions),
+ * `email:<email>` (the claim on an address), `sid:<id>` (which user holds a session) and
+ * `rate:<key>` (one counter). See docs/storage-schema.md.
+ *
+ * Atomicity: every check-and-set below reads and writes SQLite synchronously, with no `await`
+ * between the read and the write, so no other call to the object can interleave (a Durable
+ * Object runs one event at a time and its SQLite calls do not yield); `transactionSync` makes a
+ * multi-statement step all-or-nothing. The only awaits come after the step, to schedule the
+ * cleanup alarm. Expired rows vanish on access (by the caller's clock) and on the alarm.
+ *
+ * A table is created by the first write that needs it; reads of a table that does not exist
+ * answer "nothing" without creating it, so looking up an unknown email or session id leaves no
+ * object behind.
+ */
+export class AuthStoreObject extends DurableObject {
+  private readonly known = new Set<Table>()
+
+  /** The table, created if needed: for writes. */
+  private write(table: Table): SqlStorage {
+    if (!this.known.has(table)) {
+      this.ctx.storage.sql.exec(TABLES[table])
+      this.known.add(table)
+    }
+    return this.ctx.storage.sql
+  }
+
+  /** The table if it exists, else null (and nothing is written): for reads. */
+  private read(table: Table): SqlStorage | null {
+    if (this.known.has(table)) return this.ctx.storage.sql
+    const found = this.ctx.storage.sql
+      .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", table)
+      .toArray()
+    if (found.length === 0) return null
+    this.known.add(table)
+    return this.ctx.storage.sql
+  }
+
+  /** Makes sure the alarm fires by `at`. */
+  private async wakeBy(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm()
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at)
+  }
+
+  ping(): 'ok' {
+    this.ctx.storage.sql.exec('SELECT 1')
+    return 'ok'
+  }
+
+  // --- user:<id> — the account -------------------------------------------------------------
+
+  /** Writes the account as pending: invisible until its email claim is confirmed. */
+  async userPutPending(user: UserRecord, now: number): Promise<void> {
+    this.write('account').exec(
+      `INSERT INTO account (id, email, name, password_hash, created_at, pending_since) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
+      user.id,
+      user.email,
+      user.name,
+      user.passwordHash,
+      user.createdAt,
+      now,
+    )
+    await this.wakeBy(now + PENDING_TTL_MS)
+  }
+
+  userConfirm(id: UserId): void {
+    this.read('account')?.exec('UPDATE account SET pending_since = NULL WHERE id = ?', id)
+  }
+
+  /** Drops a pending account whose email was taken; a confirmed one is never touched. */
+  userDiscard(id: UserId): void {
+    this.read('account')?.exec('DELETE FROM account WHERE id = ? AND pending_since IS NOT NULL', id)
+  }
+
+  userFind(id: UserId): UserRecord | null {
+    const row = this.read('account')
+      ?.exec('SELECT * FROM account WHERE id = ? AND pending_since IS NULL', id)
+      .toArray()[0]
+    return row ? rowToUser(row) : null
+  }
+
+  /** Reached through the email claim, which proves a pending account is real: confirms it. */
+  userFindClaimed(id: UserId, email: string): UserRecord | null {
+    this.read('account')?.exec(
+      'UPDATE account SET pending_since = NULL WHERE id = ? AND email = ? AND pending_since IS NOT NULL',
+      id,
+      email,
+    )
+    return this.userFind(id)
+  }
+
+  userUpdate(id: UserId, patch: { name?: string | null; passwordHash?: string }): UserRecord | null {
+    const current = this.userFind(id)
+    if (!current) return null
+    const next: UserRecord = {
+      ...current,
+      ...(patch.name !== undefined && { name: patch.name }),
+      ...(patch.passwordHash !== undefined && { passwordHash: patch.passwordHash }),
+    }
+    this.write('account').exec(
+      'UPDATE account SET name = ?, password_hash = ? WHERE id = ?',
+      next.name,
+      next.passwordHash,
+      id,
+    )
+    return next
+  }
+
+  // --- user:<id> — its sessions ------------------------------------------------------------
+
+  async sessionCreate(session: Session): Promise<void> {
+    this.write('session').exec(SESSION_UPSERT, ...sessionToRow(session))
+    await this.wakeBy(session.expiresAt)
+  }
+
+  private liveSession(id: string, now: number): Session | null {
+    const sql = this.read('session')
+    if (!sql) return null
+    sql.exec('DELETE FROM session WHERE id = ? AND expires_at <= ?', id, now)
+    const row = sql.exec('SELECT * FROM session WHERE id = ?', id).toArray()[0]
+    return row ? rowToSession(row) : null
+  }
+
+  sessionFind(id: string, now: number): Session | null {
+    return this.liveSession(id, now)
+  }
+
+  /** `decideRotation` applied in one synchronous transaction: racers queue behind each other. */
+  async sessionRotate(id: string, from: number, now: number, policy: RotationPolicy): Promise<RotateOutcome> {
+    const outcome = this.ctx.storage.transactionSync(() => {
+      const { outcome, next } = decideRotation(this.liveSession(id, now), from, now, policy)
+      if (outcome.kind === 'rotated' && next) this.write('session').exec(SESSION_UPSERT, ...sessionToRow(next))
+      if (outcome.kind === 'reused') this.write('session').exec('DELETE FROM session WHERE id = ?', id)
+      return outcome
+    })
+    if (outcome.kind === 'rotated') await this.wakeBy(outcome.session.expiresAt)
+    return outcome
+  }
+
+  sessionRevoke(id: string): UserId | null {
+    const row = this.read('session')?.exec('DELETE FROM session WHERE id = ? RETURNING user_id', id).toArray()[0]
+    return row ? (String(row.user_id) as UserId) : null
+  }
+
+  /** Revokes every session here; returns the ids of those that were still live. */
+  sessionRevokeAll(): string[] {
+    const rows = this.read('session')?.exec('DELETE FROM session RETURNING id, expires_at').toArray() ?? []
+    const now = Date.now()
+    return rows.filter((r) => Number(r.expires_at) > now).map((r) => String(r.id))
+  }
+
+  sessionList(now: number): Session[] {
+    const sql = this.read('session')
+    if (!sql) return []
+    sql.exec('DELETE FROM session WHERE expires_at <= ?', now)
+    return sql.exec('SELECT * FROM session').toArray().map(rowToSession)
+  }
+
+  // --- email:<email> -------------------------------------------------------------------------
+
+  /** The atomic arbiter of email uniqueness. Idempotent for the user that holds the claim. */
+  emailClaim(email: string, userId: UserId, now: number): 'created' | 'email_taken' {
+    const sql = this.write('claim')
+    sql.exec(
+      'INSERT INTO claim (email, user_id, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      email,
+      userId,
+      now,
+    )
+    const holder = sql.exec('SELECT user_id FROM claim WHERE email = ?', email).one().user_id
+    return holder === userId ? 'created' : 'email_taken'
+  }
+
+  emailLookup(email: string): UserId | null {
+    const row = this.read('claim')?.exec('SELECT user_id FROM claim WHERE email = ?', email).toArray()[0]
+    return row ? (String(row.user_id) as UserId) : null
+  }
+
+  // --- sid:<id> ------------------------------------------------------------------------------
+
+  async pointerSet(sessionId: string, userId: UserId, expiresAt: number): Promise<void> {
+    this.write('pointer').exec(
+      'INSERT INTO pointer (session_id, user_id, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      sessionId,
+      userId,
+      expiresAt,
+    )
+    await this.wakeBy(expiresAt)
+  }
+
+  pointerGet(sessionId: string): UserId | null {
+    const row = this.read('pointer')?.exec('SELECT user_id FROM pointer WHERE session_id = ?', sessionId).toArray()[0]
+    return row ? (String(row.user_id) as UserId) : null
+  }
+
+  pointerDelete(sessionId: string): void {
+    this.read('pointer')?.exec('DELETE FROM pointer WHERE session_id = ?', sessionId)
+  }
+
+  // --- rate:<key> ----------------------------------------------------------------------------
+
+  private window(key: string, now: number): { n: number; end: number } | null {
+    const row = this.read('counter')?.exec('SELECT n, window_end FROM counter WHERE key = ?', key).toArray()[0]
+    return row && Number(row.window_end) > now ? { n: Number(row.n), end: Number(row.window_end) } : null
+  }
+
+  async rateHit(key: string, rule: RateRule, now: number): Promise<RateDecision> {
+    const current = this.window(key, now)
+    const next = current ? { n: current.n + 1, end: current.end } : { n: 1, end: now + rule.windowSeconds * 1000 }
+    this.write('counter').exec(
+      'INSERT OR REPLACE INTO counter (key, n, window_end) VALUES (?, ?, ?)',
+      key,
+      next.n,
+      next.end,
+    )
+    if (!current) await this.wakeBy(next.end)
+    return next.n <= rule.limit ? { allowed: true } : denied(next.end, now)
+  }
+
+  ratePeek(key: string, rule: RateRule, now: number): RateDecision {
+    const current = this.window(key, now)
+    return !current || current.n < rule.limit ? { allowed: true } : denied(current.end, now)
+  }
+
+  rateReset(key: string): void {
+    this.read('counter')?.exec('DELETE FROM counter WHERE key = ?', key)
+  }
+
+  // --- cleanup -------------------------------------------------------------------------------
+
+  /** Deletes what has expired; an object left with nothing is deleted whole. */
+  override async alarm(): Promise<void> {
+    const now = Date.now()
+    const { remaining, next } = this.ctx.storage.transactionSync(() => sweepExpired(this.ctx.storage.sql, now))
+    if (remaining === 0) {
+      await this.ctx.storage.deleteAll()
+      this.known.clear()
+    } else if (Number.isFinite(next)) {
+      await this.ctx.storage.setAlarm(Math.max(next, now + 1000))
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import type { Email } from '../../../domain/email.js'
+import type { Session, SessionId } from '../../../domain/session.js'
+import type { UserId, UserRecord } from '../../../domain/user.js'
+
+/**
+ * The SQLite schema of an `AuthStoreObject`, one table per role, created on first use so an
+ * object only carries the tables of the role its name gives it. Instants are ms since the epoch.
+ */
+export const TABLES = {
+  /** `user:<id>`: the account (pending until its email claim is confirmed)... */
+  account: `CREATE TABLE IF NOT EXISTS account (
+    id TEXT PRIMARY KEY, email TEXT NOT NULL, name TEXT, password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL, pending_since INTEGER)`,
+  /** ...and every session of that user, so rotation and revoke-all are local to one object. */
+  session: `CREATE TABLE IF NOT EXISTS session (
+    id TEXT PRIMARY KEY, user_id TEXT NOT NULL, generation INTEGER NOT NULL, created_at INTEGER NOT NULL,
+    rotated_at INTEGER NOT NULL, last_used_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+    absolute_expires_at INTEGER NOT NULL, user_agent TEXT)`,
+  /** `email:<email>`: which user holds the address. */
+  claim:
+    'CREATE TABLE IF NOT EXISTS claim (email TEXT PRIMARY KEY, user_id TEXT NOT NULL, claimed_at INTEGER NOT NULL)',
+  /** `sid:<id>`: which user object holds the session. */
+  pointer:
+    'CREATE TABLE IF NOT EXISTS pointer (session_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_at INTEGER NOT NULL)',
+  /** `rate:<key>`: one fixed-window counter. */
+  counter: 'CREATE TABLE IF NOT EXISTS counter (key TEXT PRIMARY KEY, n INTEGER NOT NULL, window_end INTEGER NOT NULL)',
+} as const
+
+export type Table = keyof typeof TABLES
+
+/** When each table's rows may be deleted, for the cleanup alarm (`?` is the current time). */
+export const EXPIRY: Readonly<Record<Table, { readonly at: string; readonly expired: string } | null>> = {
+  account: { at: 'pending_since + 3600000', expired: 'pending_since IS NOT NULL AND pending_since + 3600000 <= ?' },
+  session: { at: 'expires_at', expired: 'expires_at <= ?' },
+  claim: null,
+  pointer: { at: 'expires_at', expired: 'expires_at <= ?' },
+  counter: { at: 'window_end', expired: 'window_end <= ?' },
+}
+
+/** A pending account nobody confirmed (its creator died midway) is dropped after this long. */
+export const PENDING_TTL_MS = 3_600_000
+
+/** A row as SQLite returns it. */
+export type Row = Record<string, ArrayBuffer | string | number | null>
+
+const str = (v: unknown): string => String(v)
+const num = (v: unknown): number => Number(v)
+const nullableStr = (v: unknown): string | null => (v === null || v === undefined ? null : String(v))
+
+export const sessionToRow = (s: Session): unknown[] => [
+  s.id,
+  s.userId,
+  s.generation,
+  s.createdAt,
+  s.rotatedAt,
+  s.lastUsedAt,
+  s.expiresAt,
+  s.absoluteExpiresAt,
+  s.userAgent,
+]
+
+export const SESSION_UPSERT = `INSERT OR REPLACE INTO session (id, user_id, generation, created_at, rotated_at,
+  last_used_at, expires_at, absolute_expires_at, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+export const rowToSession = (r: Row): Session => ({
+  id: str(r.id) as SessionId,
+  userId: str(r.user_id) as UserId,
+  generation: num(r.generation),
+  createdAt: num(r.created_at),
+  rotatedAt: num(r.rotated_at),
+  lastUsedAt: num(r.last_used_at),
+  expiresAt: num(r.expires_at),
+  absoluteExpiresAt: num(r.absolute_expires_at),
+  userAgent: nullableStr(r.user_agent),
+})
+
+export const rowToUser = (r: Row): UserRecord => ({
+  id: str(r.id) as UserId,
+  email: str(r.email) as Email,
+  name: nullableStr(r.name),
+  passwordHash: str(r.password_hash),
+  createdAt: num(r.created_at),
+})

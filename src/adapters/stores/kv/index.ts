@@ -1,0 +1,163 @@
+import type { SessionStore, Stores, UserRepository } from '../../../application/ports.js'
+import { decideRotation, type Session, type SessionId } from '../../../domain/session.js'
+import type { UserId, UserRecord } from '../../../domain/user.js'
+import { DEFAULT_STORE_TIMEOUT_MS, guarded } from '../outage.js'
+
+/** The smallest shape of a Workers KV namespace this adapter needs. */
+export interface KvLike {
+  get(key: string): Promise<string | null>
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>
+  delete(key: string): Promise<void>
+  list(options: { prefix: string; cursor?: string | null }): Promise<{
+    keys: ReadonlyArray<{ name: string }>
+    list_complete: boolean
+    cursor?: string
+  }>
+}
+
+export interface KvStoreOptions {
+  /**
+   * Where rate limits live. KV cannot count atomically (a read-modify-write per hit, 1 write/s per
+   * key), and SECURITY.md wants counters in an atomic store, so pass the Durable Object store here.
+   */
+  readonly rateLimits: Pick<Stores, 'limiter' | 'health'>
+  /** Prepended to every key: a separate store in the same namespace (tenants, tests). */
+  readonly prefix?: string
+  readonly timeoutMs?: number
+}
+
+/** KV refuses an `expirationTtl` under 60 s; a record's own `expiresAt` is checked on every read. */
+export const MIN_KV_TTL = 60
+export const kvTtl = (expiresAt: number, now = Date.now()): number =>
+  Math.max(MIN_KV_TTL, Math.ceil((expiresAt - now) / 1000))
+
+/** KV answers 429 to a second write of one key within a second. */
+const isWriteRateLimited = (err: unknown): boolean => /\b429\b|too many requests/i.test(String(err))
+
+/**
+ * Users and sessions in Workers KV: best effort, and honest about it. KV is eventually consistent
+ * (another location may read a value up to 60 s old) and has no compare-and-set, so:
+ * - two registrations racing for one email in that window can both succeed (the later claim wins;
+ *   the other account is unreachable by email);
+ * - racing rotations of one session converge: they all write generation g+1, so every racer holds
+ *   the same (derived) refresh token; a racer refused by KV's 1-write-per-second limit returns
+ *   the state the others wrote;
+ * - reuse detection and revocation can lag by up to 60 s in other locations.
+ * Rate limits stay in an atomic store (`rateLimits`). Key layout: docs/storage-schema.md.
+ */
+export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
+  const p = opts.prefix ?? ''
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS
+  const call = <T>(op: () => Promise<T>): Promise<T> => guarded(op, timeoutMs)
+  const key = {
+    user: (id: string) => `${p}user:${id}`,
+    email: (email: string) => `${p}email:${email}`,
+    session: (id: string) => `${p}session:${id}`,
+    userSessions: (userId: string) => `${p}user-sessions:${userId}:`,
+  }
+  const readJson = async <T>(k: string): Promise<T | null> => {
+    const raw = await call(() => kv.get(k))
+    return raw === null ? null : (JSON.parse(raw) as T)
+  }
+  const put = (k: string, value: string, expiresAt?: number) =>
+    call(() => kv.put(k, value, expiresAt === undefined ? {} : { expirationTtl: kvTtl(expiresAt) }))
+  const del = (k: string) => call(() => kv.delete(k))
+  const listNames = async (prefix: string): Promise<string[]> => {
+    const names: string[] = []
+    let cursor: string | undefined
+    do {
+      const page = await call(() => kv.list({ prefix, cursor: cursor ?? null }))
+      names.push(...page.keys.map((k) => k.name))
+      cursor = page.list_complete ? undefined : page.cursor
+    } while (cursor)
+    return names
+  }
+  const sessionIdsOf = async (userId: UserId): Promise<SessionId[]> => {
+    const prefix = key.userSessions(userId)
+    return (await listNames(prefix)).map((name) => name.slice(prefix.length) as SessionId)
+  }
+  const forget = async (s: Pick<Session, 'id' | 'userId'>): Promise<void> => {
+    await Promise.all([del(key.session(s.id)), del(key.userSessions(s.userId) + s.id)])
+  }
+
+  const users: UserRepository = {
+    async create(user) {
+      // Not atomic: see above. The record goes first, so an email key never names a missing user.
+      if ((await call(() => kv.get(key.email(user.email)))) !== null) return 'email_taken'
+      await put(key.user(user.id), JSON.stringify(user))
+      await put(key.email(user.email), user.id)
+      return 'created'
+    },
+    async findByEmail(email) {
+      const id = await call(() => kv.get(key.email(email)))
+      const user = id === null ? null : await readJson<UserRecord>(key.user(id))
+      return user && user.email === email ? user : null
+    },
+    findById: (id) => readJson<UserRecord>(key.user(id)),
+    async update(id, patch) {
+      const current = await readJson<UserRecord>(key.user(id))
+      if (!current) return null
+      const next = { ...current, ...patch }
+      await put(key.user(id), JSON.stringify(next))
+      return next
+    },
+  }
+
+  const live = async (id: SessionId, now: number): Promise<Session | null> => {
+    const s = await readJson<Session>(key.session(id))
+    return s && s.expiresAt > now ? s : null
+  }
+
+  const sessions: SessionStore = {
+    async create(session) {
+      await Promise.all([
+        put(key.session(session.id), JSON.stringify(session), session.expiresAt),
+        // The index entry lives as long as the session possibly can; a stale one is skipped on read.
+        put(key.userSessions(session.userId) + session.id, '', session.absoluteExpiresAt),
+      ])
+    },
+    find: live,
+    async rotate(id, from, now, policy) {
+      const { outcome, next } = decideRotation(await live(id, now), from, now, policy)
+      if (outcome.kind === 'rotated' && next) {
+        try {
+          await call(() => kv.put(key.session(id), JSON.stringify(next), { expirationTtl: kvTtl(next.expiresAt) }))
+        } catch (err) {
+          // Another racer wrote this key within the second: it wrote this same generation.
+          if (!isWriteRateLimited((err as Error).cause)) throw err
+        }
+      }
+      if (outcome.kind === 'reused') await forget({ id, userId: outcome.userId })
+      return outcome
+    },
+    async revoke(id) {
+      const s = await readJson<Session>(key.session(id))
+      if (!s) return null
+      await forget(s)
+      return s.userId
+    },
+    async revokeAllForUser(userId) {
+      const ids = await sessionIdsOf(userId)
+      const found = await Promise.all(ids.map((id) => readJson<Session>(key.session(id))))
+      await Promise.all(ids.map((id) => forget({ id, userId })))
+      return found.filter((s) => s !== null && s.expiresAt > Date.now()).length
+    },
+    async listForUser(userId, now) {
+      const ids = await sessionIdsOf(userId)
+      const found = await Promise.all(ids.map((id) => live(id, now)))
+      return found.filter((s): s is Session => s !== null && s.userId === userId)
+    },
+  }
+
+  return {
+    users,
+    sessions,
+    limiter: opts.rateLimits.limiter,
+    health: {
+      kind: 'kv',
+      async ping() {
+        await Promise.all([call(() => kv.get(`${p}health`)), opts.rateLimits.health.ping()])
+      },
+    },
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Composition root for Cloudflare Workers: reads the env bindings (vars and secrets, the names of
+ * CONTRACT.md), builds the app once per isolate, and exports `fetch` and the Durable Object class.
+ */
+import { Hono } from 'hono'
+import { encodeBase64Url } from 'hono/utils/encode'
+import { buildDeps, policyFrom } from './adapters/compose.js'
+import { parseSettings, SettingsError } from './adapters/config/settings.js'
+import { createScryptHasher } from './adapters/crypto/scrypt-hasher.js'
+import { createApp } from './adapters/http/app.js'
+import { problem } from './adapters/http/problem.js'
+import { type AuthStoreNamespace, createDurableObjectStores } from './adapters/stores/durable-object/index.js'
+import { createKvStores, type KvLike } from './adapters/stores/kv/index.js'
+import type { Stores } from './application/ports.js'
+
+export { AuthStoreObject } from './adapters/stores/durable-object/object.js'
+
+/** The bindings wrangler.toml declares, plus the settings as vars and secrets. */
+export interface WorkerEnv {
+  readonly AUTH_STORE: AuthStoreNamespace
+  readonly AUTH_KV?: KvLike
+  /** `durable-object` (default) or `kv`. */
+  readonly STORE?: string
+  readonly [setting: string]: unknown
+}
+
+type Fetch = (request: Request, env: WorkerEnv, ctx: ExecutionContext) => Response | Promise<Response>
+
+/** The CONTRACT.md settings that mean something on Workers (no PORT, REDIS_URL or TRUST_PROXY). */
+const SETTINGS = [
+  'NODE_ENV',
+  'JWT_SECRET',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'ACCESS_TOKEN_TTL',
+  'REFRESH_TOKEN_TTL',
+  'REFRESH_REUSE_GRACE',
+  'SESSION_MAX_LIFETIME',
+  'COOKIE_SECURE',
+  'PUBLIC_ORIGIN',
+  'ALLOWED_ORIGINS',
+  'LOGIN_FAILURE_LIMIT',
+  'RATE_LIMIT_PER_MINUTE',
+] as const
+
+const settingsFrom = (env: WorkerEnv): Record<string, string | undefined> =>
+  Object.fromEntries(
+    SETTINGS.map((name) => {
+      const value = env[name]
+      return [name, typeof value === 'string' || typeof value === 'number' ? String(value) : undefined]
+    }),
+  )
+
+function storesFrom(env: WorkerEnv): Stores {
+  const durable = createDurableObjectStores(env.AUTH_STORE)
+  switch (env.STORE ?? 'durable-object') {
+    case 'durable-object':
+      return durable
+    case 'kv':
+      if (!env.AUTH_KV) throw new SettingsError('invalid configuration:\n  STORE is kv but no AUTH_KV binding exists')
+      return createKvStores(env.AUTH_KV, { rateLimits: durable })
+    default:
+      throw new SettingsError('invalid configuration:\n  STORE must be durable-object or kv')
+  }
+}
+
+async function build(env: WorkerEnv): Promise<Fetch> {
+  const settings = parseSettings(settingsFrom(env))
+  const stores = storesFrom(env)
+  let secret = settings.jwtSecret
+  if (!secret) {
+    secret = encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)).buffer).replace(/=+$/, '')
+    console.warn('JWT_SECRET is not set: using an ephemeral secret; sessions end when this isolate does.')
+  }
+  const deps = await buildDeps({
+    stores,
+    // OWASP parameters. workerd computes scrypt on the isolate's own thread (about 0.3 s; see
+    // docs/workers.md), so runs never overlap here and the hasher's gate stays a plain guard.
+    hasher: createScryptHasher(),
+    secret,
+    policy: policyFrom(settings),
+    issuer: settings.jwtIssuer,
+    audience: settings.jwtAudience,
+  })
+  const app = createApp(deps, stores.health, {
+    cookieSecure: settings.cookieSecure,
+    publicOrigin: settings.publicOrigin,
+    allowedOrigins: settings.allowedOrigins,
+    // Set by Cloudflare's edge; a client cannot forge it.
+    clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
+  })
+  return app.fetch
+}
+
+/** Every request of a misconfigured Worker: 500, the reason in the log only (never a value). */
+const misconfigured = new Hono().all('*', (c) =>
+  problem(c, 'internal', { detail: 'The service is misconfigured; see its logs.' }),
+).fetch
+const broken = new Hono().all('*', (c) => problem(c, 'internal')).fetch
+
+/**
+ * A Worker whose app is built on the first request and kept for the isolate's life. A bad setting
+ * cannot stop a start on Workers: it is logged once, and every request gets 500.
+ */
+export function createWorker(): {
+  fetch: (request: Request, env: WorkerEnv, ctx: ExecutionContext) => Promise<Response>
+} {
+  let built: Promise<Fetch> | undefined
+  return {
+    fetch(request, env, ctx) {
+      built ??= build(env).catch((err: unknown): Fetch => {
+        if (err instanceof SettingsError) {
+          console.error(JSON.stringify({ level: 'error', msg: 'invalid configuration', detail: err.message }))
+          return misconfigured
+        }
+        built = undefined // a passing fault: the next request builds again
+        console.error(
+          JSON.stringify({ level: 'error', msg: 'failed to build the app', error: String((err as Error)?.name) }),
+        )
+        return broken
+      })
+      return built.then((fetch) => fetch(request, env, ctx))
+    },
+  }
+}
+
+export default createWorker()

@@ -1,0 +1,192 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { type AuthStoreNamespace, createDurableObjectStores } from '../../src/adapters/stores/durable-object/index.js'
+import { UnavailableError } from '../../src/domain/errors.js'
+import { runStoreContract } from '../contract/stores.contract.js'
+import { aSession, aUser } from '../support/fixtures.js'
+
+/** A fresh store per test: the objects' storage outlives a test, so each test gets its own names. */
+const freshStores = () => createDurableObjectStores(env.AUTH_STORE, { prefix: `c-${crypto.randomUUID()}/` })
+
+runStoreContract('durable-object', async () => ({ stores: freshStores() }))
+
+/** A namespace whose every object fails the way an outage does. */
+const broken = (fail: () => Promise<never>): AuthStoreNamespace =>
+  ({
+    idFromName: (name: string) => env.AUTH_STORE.idFromName(name),
+    get: () => new Proxy({}, { get: () => fail }),
+  }) as unknown as AuthStoreNamespace
+
+describe('durable-object store: outages', () => {
+  const rejecting = broken(() => Promise.reject(new Error('Durable Object reset because its code was updated.')))
+
+  it('turns a rejected call into store_unavailable, for every port', async () => {
+    const stores = createDurableObjectStores(rejecting)
+    const now = Date.now()
+    const calls = [
+      () => stores.users.create(aUser()),
+      () => stores.users.findById(aUser().id),
+      () => stores.sessions.rotate(aSession(now).id, 0, now, { graceMs: 1, slidingMs: 1 }),
+      () => stores.sessions.listForUser(aUser().id, now),
+      () => stores.limiter.hit('k', { limit: 1, windowSeconds: 60 }, now),
+      () => stores.health.ping(),
+    ]
+    for (const call of calls) {
+      const err = await call().catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(UnavailableError)
+      expect(err).toMatchObject({ code: 'store_unavailable', retryAfter: 5 })
+    }
+  })
+
+  it('gives up on an object that does not answer within the timeout', async () => {
+    const hanging = broken(() => new Promise<never>(() => {}))
+    const stores = createDurableObjectStores(hanging, { timeoutMs: 50 })
+    const started = Date.now()
+    await expect(stores.health.ping()).rejects.toBeInstanceOf(UnavailableError)
+    expect(Date.now() - started).toBeLessThan(1000)
+  })
+})
+
+describe('durable-object store: the objects behind it', () => {
+  it('keeps one object per user, so a session id finds its user through a pointer', async () => {
+    const prefix = `p-${crypto.randomUUID()}/`
+    const a = createDurableObjectStores(env.AUTH_STORE, { prefix })
+    const b = createDurableObjectStores(env.AUTH_STORE, { prefix }) // another isolate: a cold pointer cache
+    const s = aSession(Date.now())
+    await a.sessions.create(s)
+    expect(await b.sessions.find(s.id, Date.now())).toEqual(s)
+    expect((await b.sessions.rotate(s.id, 0, Date.now(), { graceMs: 10_000, slidingMs: 60_000 })).kind).toBe('rotated')
+    expect((await a.sessions.find(s.id, Date.now()))?.generation).toBe(1)
+  })
+
+  it('lets exactly one of ten racers take an email, across cold adapters too', async () => {
+    const prefix = `e-${crypto.randomUUID()}/`
+    const email = aUser().email
+    const racers = Array.from({ length: 10 }, () => createDurableObjectStores(env.AUTH_STORE, { prefix }))
+    const users = racers.map(() => aUser({ email }))
+    const results = await Promise.all(racers.map((stores, i) => stores.users.create(users[i] as never)))
+    expect(results.filter((r) => r === 'created')).toHaveLength(1)
+    const winner = users[results.indexOf('created')]
+    expect(await (racers[0]?.users.findByEmail(email) ?? null)).toEqual(winner)
+    for (const [i, u] of users.entries()) {
+      if (results[i] === 'email_taken') expect(await racers[0]?.users.findById(u.id)).toBeNull()
+    }
+  })
+
+  it('separates stores by prefix', async () => {
+    const one = freshStores()
+    const two = freshStores()
+    const user = aUser()
+    await one.users.create(user)
+    expect(await two.users.findByEmail(user.email)).toBeNull()
+    expect(await two.users.create(aUser({ email: user.email }))).toBe('created')
+  })
+})
+
+describe('durable-object store: cleanup alarms', () => {
+  const SEC = 1000
+  const objectNamed = (name: string) => env.AUTH_STORE.get(env.AUTH_STORE.idFromName(name))
+  const tablesOf = (stub: ReturnType<typeof objectNamed>) =>
+    runInDurableObject(stub, (_, state) =>
+      state.storage.sql
+        .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'")
+        .toArray()
+        .map((r) => String(r.name)),
+    )
+
+  it('leaves no object behind for lookups of unknown emails, session ids and rate keys', async () => {
+    const prefix = `a-${crypto.randomUUID()}/`
+    const stores = createDurableObjectStores(env.AUTH_STORE, { prefix })
+    const now = Date.now()
+    const stranger = aSession(now)
+    const email = aUser().email
+    expect(await stores.users.findByEmail(email)).toBeNull()
+    expect(await stores.sessions.find(stranger.id, now)).toBeNull()
+    expect(await stores.sessions.revoke(stranger.id)).toBeNull()
+    expect(await stores.sessions.revokeAllForUser(stranger.userId)).toBe(0)
+    expect(await stores.limiter.peek('login-fail:x', { limit: 1, windowSeconds: 60 }, now)).toEqual({ allowed: true })
+    await stores.limiter.reset('login-fail:x')
+    for (const name of [`email:${email}`, `sid:${stranger.id}`, `user:${stranger.userId}`, 'rate:login-fail:x']) {
+      expect(await tablesOf(objectNamed(`${prefix}${name}`)), name).toEqual([])
+    }
+  })
+
+  it('deletes expired sessions on the alarm, keeps live ones, and wakes again for the next expiry', async () => {
+    const prefix = `a-${crypto.randomUUID()}/`
+    const stores = createDurableObjectStores(env.AUTH_STORE, { prefix })
+    const now = Date.now()
+    const live = aSession(now)
+    const dead = aSession(now, { userId: live.userId, createdAt: now - 10 * SEC, expiresAt: now - SEC })
+    await stores.sessions.create(live)
+    await stores.sessions.create(dead)
+    const home = objectNamed(`${prefix}user:${live.userId}`)
+    await runDurableObjectAlarm(home) // may already have run: it was due at once
+    const ids = await runInDurableObject(home, (_, state) =>
+      state.storage.sql
+        .exec('SELECT id FROM session')
+        .toArray()
+        .map((r) => r.id),
+    )
+    expect(ids).toEqual([live.id])
+    expect(await runInDurableObject(home, (_, state) => state.storage.getAlarm())).toBe(live.expiresAt)
+  })
+
+  it('deletes an object whole once nothing is left in it', async () => {
+    const prefix = `a-${crypto.randomUUID()}/`
+    const stores = createDurableObjectStores(env.AUTH_STORE, { prefix })
+    const s = aSession(Date.now())
+    await stores.sessions.create(s)
+    await stores.sessions.revoke(s.id)
+    const home = objectNamed(`${prefix}user:${s.userId}`)
+    expect(await tablesOf(home)).toEqual(['session'])
+    expect(await runDurableObjectAlarm(home)).toBe(true)
+    expect(await tablesOf(home)).toEqual([])
+    expect(await runInDurableObject(home, (_, state) => state.storage.getAlarm())).toBeNull()
+    // The revoked session's pointer went at once, with no alarm needed.
+    expect(await tablesOf(objectNamed(`${prefix}sid:${s.id}`))).toEqual(['pointer'])
+    expect(
+      await runInDurableObject(objectNamed(`${prefix}sid:${s.id}`), (_, st) =>
+        st.storage.sql.exec('SELECT * FROM pointer').toArray(),
+      ),
+    ).toEqual([])
+  })
+
+  it('drops a rate-limit window once it has passed', async () => {
+    const prefix = `a-${crypto.randomUUID()}/`
+    const stores = createDurableObjectStores(env.AUTH_STORE, { prefix })
+    const key = `ip:login:${crypto.randomUUID()}`
+    await stores.limiter.hit(key, { limit: 5, windowSeconds: 60 }, Date.now() - 61 * SEC) // a window already over
+    const counter = objectNamed(`${prefix}rate:${key}`)
+    await runDurableObjectAlarm(counter)
+    expect(await tablesOf(counter)).toEqual([])
+  })
+
+  it('drops a pending account nobody confirmed after an hour, and never a confirmed one', async () => {
+    const prefix = `a-${crypto.randomUUID()}/`
+    const user = aUser()
+    const home = objectNamed(`${prefix}user:${user.id}`)
+    await home.userPutPending(user, Date.now() - 2 * 3600 * SEC) // its creator died two hours ago
+    await runDurableObjectAlarm(home)
+    expect(await tablesOf(home)).toEqual([])
+    const stores = createDurableObjectStores(env.AUTH_STORE, { prefix })
+    const confirmed = aUser()
+    await stores.users.create(confirmed)
+    const confirmedHome = objectNamed(`${prefix}user:${confirmed.id}`)
+    await runDurableObjectAlarm(confirmedHome)
+    expect(await stores.users.findById(confirmed.id)).toEqual(confirmed)
+  })
+
+  it('lets the email claim confirm an account whose creator died before confirming it', async () => {
+    const prefix = `a-${crypto.randomUUID()}/`
+    const user = aUser()
+    const now = Date.now()
+    await objectNamed(`${prefix}user:${user.id}`).userPutPending(user, now)
+    await objectNamed(`${prefix}email:${user.email}`).emailClaim(user.email, user.id, now)
+    const stores = createDurableObjectStores(env.AUTH_STORE, { prefix })
+    expect(await stores.users.findById(user.id)).toBeNull() // pending: not an account yet
+    expect(await stores.users.findByEmail(user.email)).toEqual(user) // the claim proves it
+    expect(await stores.users.findById(user.id)).toEqual(user)
+    expect(await stores.users.create(aUser({ email: user.email }))).toBe('email_taken')
+  })
+})

@@ -1,0 +1,147 @@
+import { env, exports } from 'cloudflare:workers'
+import { describe, expect, it, vi } from 'vitest'
+import { createWorker, type WorkerEnv } from '../../src/worker.js'
+
+const PASSWORD = 'correct horse battery staple'
+const ORIGIN = 'https://auth.example.com'
+
+/** A browser-ish client over a fetch function: keeps cookies, sends an IP as Cloudflare does. */
+function client(fetch: (req: Request) => Promise<Response>, ip = '198.51.100.7') {
+  const jar = new Map<string, string>()
+  return async (path: string, init: { method?: string; json?: unknown } = {}) => {
+    const headers = new Headers({ 'cf-connecting-ip': ip })
+    if (init.json !== undefined) headers.set('content-type', 'application/json')
+    if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '))
+    const body = init.json === undefined ? null : JSON.stringify(init.json)
+    const res = await fetch(new Request(`${ORIGIN}${path}`, { method: init.method ?? 'GET', headers, body }))
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';')
+      const [name = '', value = ''] = pair.split('=')
+      if (/max-age=0/i.test(line) || value === '') jar.delete(name)
+      else jar.set(name, value)
+    }
+    return res
+  }
+}
+
+/** The Worker as deployed: wrangler.toml, the test project's vars, the real Durable Object. */
+const self = (req: Request) => exports.default.fetch(req)
+
+/** The test project's bindings with some vars changed (undefined removes one). */
+const envWith = (vars: Record<string, string | undefined>): WorkerEnv => ({ ...env, ...vars }) as unknown as WorkerEnv
+
+/** A fresh Worker (its own once-per-isolate app) over changed vars. */
+const workerWith = (vars: Record<string, string | undefined>) => {
+  const worker = createWorker()
+  const changed = envWith(vars)
+  return (req: Request) => worker.fetch(req, changed, ctx)
+}
+
+/** A client address of its own per test: rate-limit objects outlive a test. */
+const freshIp = () => `2001:db8::${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}`
+
+describe('src/worker.ts through its fetch handler', () => {
+  it('walks register, login, profile, refresh, logout on the Durable Object store', async () => {
+    const request = client(self, freshIp())
+    const email = `w-${crypto.randomUUID()}@example.com`
+    const health = await request('/health')
+    expect(await health.json()).toEqual({ status: 'ok', store: 'durable-object' })
+
+    expect((await request('/register', { method: 'POST', json: { email, password: PASSWORD } })).status).toBe(201)
+    const login = await request('/login', { method: 'POST', json: { email, password: PASSWORD } })
+    expect(login.status).toBe(200)
+    expect(login.headers.get('cache-control')).toBe('no-store')
+    const profile = await request('/profile')
+    expect(profile.status).toBe(200)
+    expect(((await profile.json()) as { user: { email: string } }).user.email).toBe(email)
+    expect((await request('/refresh', { method: 'POST' })).status).toBe(200)
+    expect((await request('/sessions')).status).toBe(200)
+    expect((await request('/logout', { method: 'POST' })).status).toBe(204)
+    expect((await request('/profile')).status).toBe(401)
+  })
+
+  it('walks the same path on the KV store when STORE is kv', async () => {
+    const kvRequest = client(workerWith({ STORE: 'kv' }), freshIp())
+    expect(await (await kvRequest('/health')).json()).toEqual({ status: 'ok', store: 'kv' })
+    const email = `k-${crypto.randomUUID()}@example.com`
+    expect((await kvRequest('/register', { method: 'POST', json: { email, password: PASSWORD } })).status).toBe(201)
+    expect((await kvRequest('/login', { method: 'POST', json: { email, password: PASSWORD } })).status).toBe(200)
+    expect((await kvRequest('/profile')).status).toBe(200)
+    expect((await kvRequest('/refresh', { method: 'POST' })).status).toBe(200)
+    expect((await kvRequest('/logout', { method: 'POST' })).status).toBe(204)
+    expect((await kvRequest('/profile')).status).toBe(401)
+  })
+
+  it('counts requests per client IP from CF-Connecting-IP', async () => {
+    const limited = workerWith({ RATE_LIMIT_PER_MINUTE: '2' })
+    const from = (ip: string) => client(limited, ip)
+    const ip = freshIp()
+    const a = from(ip)
+    const body = { email: `nobody-${crypto.randomUUID()}@example.com`, password: PASSWORD }
+    expect((await a('/login', { method: 'POST', json: body })).status).toBe(401)
+    expect((await a('/login', { method: 'POST', json: body })).status).toBe(401)
+    const third = await a('/login', { method: 'POST', json: body })
+    expect(third.status).toBe(429)
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0)
+    // Another address is another counter.
+    expect((await from(`${ip}1`)('/login', { method: 'POST', json: body })).status).toBe(401)
+  })
+
+  it('in production without JWT_SECRET, answers every request 500 without the secret, and logs why', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const prod = workerWith({ NODE_ENV: 'production', JWT_SECRET: undefined })
+      for (const path of ['/health', '/login']) {
+        const res = await prod(new Request(`${ORIGIN}${path}`))
+        expect(res.status).toBe(500)
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+        expect(await res.json()).toMatchObject({ status: 500, code: 'internal' })
+      }
+      expect(errors).toHaveBeenCalledTimes(1) // once per isolate, not per request
+      expect(String(errors.mock.calls[0]?.[0])).toMatch(/JWT_SECRET/)
+    } finally {
+      errors.mockRestore()
+    }
+  })
+
+  it('in production with a short secret, never shows the secret in the answer or the log', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const secret = 'short-but-secret-value'
+      const res = await workerWith({ NODE_ENV: 'production', JWT_SECRET: secret })(new Request(`${ORIGIN}/health`))
+      expect(res.status).toBe(500)
+      expect(await res.text()).not.toContain(secret)
+      const logged = errors.mock.calls.flat().map(String).join('\n')
+      expect(logged).toMatch(/JWT_SECRET/)
+      expect(logged).not.toContain(secret)
+    } finally {
+      errors.mockRestore()
+    }
+  })
+
+  it('outside production without JWT_SECRET, runs on an ephemeral secret with a warning', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      const dev = workerWith({ NODE_ENV: 'development', JWT_SECRET: undefined })
+      expect((await dev(new Request(`${ORIGIN}/health`))).status).toBe(200)
+      expect((await dev(new Request(`${ORIGIN}/health`))).status).toBe(200)
+      expect(warn).toHaveBeenCalledTimes(1)
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(/JWT_SECRET/)
+    } finally {
+      warn.mockRestore()
+    }
+  })
+
+  it('refuses an unknown STORE with a 500 and a logged reason', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const res = await workerWith({ STORE: 'redis' })(new Request(`${ORIGIN}/health`))
+      expect(res.status).toBe(500)
+      expect(String(errors.mock.calls[0]?.[0])).toMatch(/STORE/)
+    } finally {
+      errors.mockRestore()
+    }
+  })
+})
+
+const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext
