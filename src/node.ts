@@ -2,14 +2,11 @@
  * Composition root for Node: reads process.env, builds the adapters, serves on PORT, and shuts
  * down gracefully on SIGTERM and SIGINT.
  */
-import { randomBytes } from 'node:crypto'
 import { type ServerType, serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
-import { buildDeps, policyFrom } from './adapters/compose.js'
+import { buildService } from './adapters/compose.js'
 import { parseSettings, type Settings, SettingsError } from './adapters/config/settings.js'
-import { createScryptHasher } from './adapters/crypto/scrypt-hasher.js'
-import { createApp } from './adapters/http/app.js'
 import { forwardedFor } from './adapters/http/config.js'
 import { createMemoryStores } from './adapters/stores/memory/index.js'
 import {
@@ -52,24 +49,10 @@ async function storesFor(settings: Settings): Promise<{ stores: Stores; close: (
 /** Builds and starts the server; resolves once it listens. */
 export async function start(env: Readonly<Record<string, string | undefined>>) {
   const settings = parseSettings(env)
-  let secret = settings.jwtSecret
-  if (!secret) {
-    secret = randomBytes(32).toString('base64url')
-    console.warn('JWT_SECRET is not set: using an ephemeral secret; every session ends when the process stops.')
-  }
   const { stores, close } = await storesFor(settings)
-  const deps = await buildDeps({
+  const app = await buildService({
+    settings,
     stores,
-    hasher: createScryptHasher(),
-    secret,
-    policy: policyFrom(settings),
-    issuer: settings.jwtIssuer,
-    audience: settings.jwtAudience,
-  })
-  const app = createApp(deps, stores.health, {
-    cookieSecure: settings.cookieSecure,
-    publicOrigin: settings.publicOrigin,
-    allowedOrigins: settings.allowedOrigins,
     clientIp: settings.trustProxy ? forwardedFor(socketIp) : socketIp,
   })
   const server = await new Promise<ServerType>((resolve) => {

@@ -3,11 +3,8 @@
  * CONTRACT.md), builds the app once per isolate, and exports `fetch` and the Durable Object class.
  */
 import { Hono } from 'hono'
-import { encodeBase64Url } from 'hono/utils/encode'
-import { buildDeps, policyFrom } from './adapters/compose.js'
+import { buildService } from './adapters/compose.js'
 import { parseSettings, SettingsError } from './adapters/config/settings.js'
-import { createScryptHasher } from './adapters/crypto/scrypt-hasher.js'
-import { createApp } from './adapters/http/app.js'
 import { problem } from './adapters/http/problem.js'
 import { type AuthStoreNamespace, createDurableObjectStores } from './adapters/stores/durable-object/index.js'
 import { createKvStores, type KvLike } from './adapters/stores/kv/index.js'
@@ -66,26 +63,9 @@ function storesFrom(env: WorkerEnv): Stores {
 
 async function build(env: WorkerEnv): Promise<Fetch> {
   const settings = parseSettings(settingsFrom(env))
-  const stores = storesFrom(env)
-  let secret = settings.jwtSecret
-  if (!secret) {
-    secret = encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)).buffer).replace(/=+$/, '')
-    console.warn('JWT_SECRET is not set: using an ephemeral secret; sessions end when this isolate does.')
-  }
-  const deps = await buildDeps({
-    stores,
-    // OWASP parameters. workerd computes scrypt on the isolate's own thread (about 0.3 s; see
-    // docs/workers.md), so runs never overlap here and the hasher's gate stays a plain guard.
-    hasher: createScryptHasher(),
-    secret,
-    policy: policyFrom(settings),
-    issuer: settings.jwtIssuer,
-    audience: settings.jwtAudience,
-  })
-  const app = createApp(deps, stores.health, {
-    cookieSecure: settings.cookieSecure,
-    publicOrigin: settings.publicOrigin,
-    allowedOrigins: settings.allowedOrigins,
+  const app = await buildService({
+    settings,
+    stores: storesFrom(env),
     // Set by Cloudflare's edge; a client cannot forge it.
     clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
   })

@@ -3,7 +3,10 @@ import type { Clock, PasswordHasher, Random, SecurityLog, Stores } from '../appl
 import type { Settings } from './config/settings.js'
 import { createAccessTokens } from './crypto/access-tokens.js'
 import { createRefreshTokens } from './crypto/refresh-tokens.js'
+import { createScryptHasher } from './crypto/scrypt-hasher.js'
 import { systemClock, webRandom } from './crypto/web-runtime.js'
+import { createApp } from './http/app.js'
+import type { HttpConfig } from './http/config.js'
 import { jsonLog } from './log.js'
 
 /** The policy part of the settings. */
@@ -55,4 +58,36 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
     log: o.log ?? jsonLog(),
     policy: o.policy,
   }
+}
+
+/**
+ * The whole service from validated settings, over the given stores: where both composition roots
+ * meet. Without a configured secret (parseSettings allows that outside production only) it makes
+ * an ephemeral one and warns.
+ */
+export async function buildService(o: {
+  readonly settings: Settings
+  readonly stores: Stores
+  readonly clientIp: HttpConfig['clientIp']
+}) {
+  const { settings, stores } = o
+  let secret = settings.jwtSecret
+  if (!secret) {
+    secret = webRandom.id() + webRandom.id()
+    console.warn('JWT_SECRET is not set: using an ephemeral secret; every session ends when this instance stops.')
+  }
+  const deps = await buildDeps({
+    stores,
+    hasher: createScryptHasher(),
+    secret,
+    policy: policyFrom(settings),
+    issuer: settings.jwtIssuer,
+    audience: settings.jwtAudience,
+  })
+  return createApp(deps, stores.health, {
+    cookieSecure: settings.cookieSecure,
+    publicOrigin: settings.publicOrigin,
+    allowedOrigins: settings.allowedOrigins,
+    clientIp: o.clientIp,
+  })
 }
