@@ -46,9 +46,12 @@ export async function login(
   if (isOverLong(input.password)) return fail('invalid_request', { detail: 'password is longer than 1024 characters' })
 
   const email = parseEmail(input.email)
-  // Counted per normalised email whether or not the account exists; a malformed one has its own key.
-  const failureKey = loginFailureKey(email ?? input.email.normalize('NFKC').trim().toLowerCase())
-  const lock = await deps.limiter.peek(failureKey, loginFailureRule(deps.policy), now)
+  // Counted per normalised email whether or not the account exists. The attempt is counted before
+  // the KDF runs, so logins racing in parallel cannot each pass a check made before any of them
+  // failed; a success resets the count. Malformed emails, which match no account, share one key:
+  // attacker-sized input never becomes a stored key.
+  const failureKey = loginFailureKey(email ?? '!malformed')
+  const lock = await deps.limiter.hit(failureKey, loginFailureRule(deps.policy), now)
   if (!lock.allowed) {
     deps.log.event('login_locked', { ip: input.ip })
     return fail('rate_limited', { retryAfter: lock.retryAfter })
@@ -58,7 +61,6 @@ export async function login(
   const user = email ? await deps.users.findByEmail(email) : null
   const good = user ? await deps.hasher.verify(user.passwordHash, password) : await deps.hasher.verifyDummy(password)
   if (!user || good !== true) {
-    await deps.limiter.hit(failureKey, loginFailureRule(deps.policy), now)
     deps.log.event('login_failure', { userId: user?.id ?? null, ip: input.ip })
     return fail('invalid_credentials')
   }

@@ -33,6 +33,18 @@ describe('failed-login throttling', () => {
     }
   })
 
+  it('holds the limit against logins racing in parallel, the right password among them', async () => {
+    const t = await setup()
+    await signedIn(t, 'ada@example.com')
+    const limit = t.deps.policy.loginFailureLimit
+    const racers = Array.from({ length: 4 * limit }, (_, i) => attempt(t, 'ada@example.com', WRONG, `198.51.100.${i}`))
+    const statuses = (await Promise.all(racers)).map((r) => r.status)
+    // Only `limit` attempts reach the password check; every other racer is refused before it.
+    expect(statuses.filter((s) => s === 401)).toHaveLength(limit)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(3 * limit)
+    await expectProblem(await attempt(t, 'ada@example.com', PASSWORD, '203.0.113.7'), 429, 'rate_limited')
+  })
+
   it('counts per normalised email, whatever its spelling', async () => {
     const t = await setup()
     await signedIn(t, 'ada@example.com')

@@ -11,6 +11,26 @@ const attempt = (deps: Parameters<typeof login>[0], email: string, password: str
   login(deps, { email, password, ip: from, userAgent: 'vitest' })
 
 describe('login', () => {
+  it('never turns an attacker-sized malformed email into a stored key', async () => {
+    const deps = await makeDeps()
+    const keys: string[] = []
+    const hit = deps.limiter.hit.bind(deps.limiter)
+    const counting = {
+      ...deps,
+      limiter: {
+        ...deps.limiter,
+        hit: (key: string, ...rest: Parameters<typeof hit> extends [string, ...infer R] ? R : never) => (
+          keys.push(key), hit(key, ...rest)
+        ),
+      },
+    }
+    const huge = `${'\uFDFA'.repeat(2000)}@`
+    expect(await attempt(counting, huge, PASSWORD)).toMatchObject({ ok: false, error: 'invalid_credentials' })
+    expect(await attempt(counting, 'not an email', PASSWORD)).toMatchObject({ ok: false, error: 'invalid_credentials' })
+    expect(Math.max(...keys.map((k) => k.length))).toBeLessThan(300)
+    expect(new Set(keys.filter((k) => k.startsWith('login-fail:')))).toEqual(new Set(['login-fail:!malformed']))
+  })
+
   it('starts a session and issues tokens bound to it', async () => {
     const deps = await makeDeps()
     const userId = await registered(deps, 'ada@example.com')

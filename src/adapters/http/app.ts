@@ -3,10 +3,9 @@ import { requestId } from 'hono/request-id'
 import type { Deps } from '../../application/deps.js'
 import type { StoreHealth } from '../../application/ports.js'
 import { isUnavailable } from '../../domain/errors.js'
-import { createAuthRoutes, ROUTE_METHODS } from './auth-routes.js'
+import { createAuthRoutes, methodNotAllowed } from './auth-routes.js'
 import type { HttpConfig } from './config.js'
 import { createCookieJar } from './cookies.js'
-import { originGuard } from './guards.js'
 import { problem } from './problem.js'
 import { type AuthEnv, createRequireAuth } from './require-auth.js'
 import { securityHeaders } from './security-headers.js'
@@ -45,7 +44,6 @@ export function createApp(deps: Deps, health: StoreHealth, config: HttpConfig): 
   const app = new Hono<AuthEnv>()
   const auth = createAuth(deps, config)
   app.use('*', requestId(), securityHeaders({ hsts: config.cookieSecure }))
-  app.use('*', originGuard(config, deps.log))
 
   app.get('/health', async (c) => {
     try {
@@ -57,12 +55,7 @@ export function createApp(deps: Deps, health: StoreHealth, config: HttpConfig): 
   })
   app.route('/', auth.routes)
 
-  for (const [path, allow] of Object.entries(ROUTE_METHODS)) {
-    app.all(path, (c) => {
-      c.header('Allow', allow)
-      return problem(c, 'method_not_allowed')
-    })
-  }
+  app.all('/health', methodNotAllowed('GET, HEAD'))
   app.notFound((c) => problem(c, 'not_found'))
   app.onError((_err, c) => problem(c, 'internal'))
   return app

@@ -10,31 +10,31 @@ import { register } from '../../application/register.js'
 import { listSessions, revokeSession } from '../../application/sessions.js'
 import type { HttpConfig } from './config.js'
 import type { CookieJar } from './cookies.js'
-import { bearerToken, ensureNoBody, readJson } from './guards.js'
+import { bearerToken, emptyOrJson, jsonOnly, originGuard, readJson } from './guards.js'
 import { problem } from './problem.js'
 import type { AuthEnv } from './require-auth.js'
 
-const RegisterBody = v.strictObject({ email: v.string(), password: v.string(), name: v.optional(v.string()) })
-const LoginBody = v.strictObject({ email: v.string(), password: v.string() })
-const ProfileBody = v.strictObject({ name: v.string() })
+// Generous caps in UTF-16 units, far above what the domain accepts, so no field is huge before
+// the domain rules (254-octet emails, 1024-code-point passwords, 100-code-point names) apply.
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max))
+const RegisterBody = v.strictObject({ email: text(1024), password: text(4096), name: v.optional(text(1024)) })
+const LoginBody = v.strictObject({ email: text(1024), password: text(4096) })
+const ProfileBody = v.strictObject({ name: text(1024) })
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
-const bodyLimit16k = bodyLimit({
+/**
+ * Bodies over 16 KiB, chunked or not, get 413 and `Connection: close`. Only on the routes that
+ * take a body, so a wrong method or path is a 405 or 404 whatever it sends, and GET never asks a
+ * Node request for its body (which would build a full `Request` on the hot path).
+ */
+const limitBody = bodyLimit({
   maxSize: 16 * 1024,
   onError: (c) => {
     c.header('Connection', 'close')
     return problem(c, 'payload_too_large')
   },
 })
-
-/**
- * Bodies over 16 KiB, chunked or not, get 413 and `Connection: close`. GET and HEAD are let
- * through untouched: asking a Node request for its body builds a full `Request`, a cost the hot
- * path should not pay.
- */
-const limitBody: MiddlewareHandler = (c, next) =>
-  c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : bodyLimit16k(c, next)
 
 /** The contract's routes, top to bottom: parse, call the use case, map the result. */
 export function createAuthRoutes(
@@ -45,9 +45,10 @@ export function createAuthRoutes(
 ): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>()
   const ip = (c: Parameters<HttpConfig['clientIp']>[0]) => config.clientIp(c)
-  app.use('*', limitBody)
+  // Cross-site refusal, then size, then content type, then authentication: each before any work.
+  app.use('*', originGuard(config, deps.log))
 
-  app.post('/register', async (c) => {
+  app.post('/register', limitBody, jsonOnly, async (c) => {
     const body = await readJson(c, RegisterBody)
     if (!body.ok) return body.response
     const result = await register(deps, { ...body.value, ip: ip(c) })
@@ -55,7 +56,7 @@ export function createAuthRoutes(
     return c.json({ user: result.value }, 201)
   })
 
-  app.post('/login', async (c) => {
+  app.post('/login', limitBody, jsonOnly, async (c) => {
     const body = await readJson(c, LoginBody)
     if (!body.ok) return body.response
     const result = await login(deps, { ...body.value, ip: ip(c), userAgent: c.req.header('user-agent') ?? null })
@@ -68,9 +69,7 @@ export function createAuthRoutes(
     })
   })
 
-  app.post('/refresh', async (c) => {
-    const bad = await ensureNoBody(c)
-    if (bad) return bad
+  app.post('/refresh', limitBody, emptyOrJson, async (c) => {
     const result = await refreshEndpoint(deps, { refreshToken: jar.read(c).refresh, ip: ip(c) })
     if (!result.ok) {
       if (result.error === 'refresh_reused') jar.clear(c)
@@ -83,9 +82,7 @@ export function createAuthRoutes(
     })
   })
 
-  app.post('/logout', async (c) => {
-    const bad = await ensureNoBody(c)
-    if (bad) return bad
+  app.post('/logout', limitBody, emptyOrJson, async (c) => {
     const cookies = jar.read(c)
     const bearer = bearerToken(c.req.header('authorization')) ?? undefined
     await logout(deps, { accessToken: bearer ?? cookies.access, refreshToken: cookies.refresh, ip: ip(c) })
@@ -93,9 +90,7 @@ export function createAuthRoutes(
     return c.body(null, 204)
   })
 
-  app.post('/logout-all', requireAuth, async (c) => {
-    const bad = await ensureNoBody(c)
-    if (bad) return bad
+  app.post('/logout-all', limitBody, emptyOrJson, requireAuth, async (c) => {
     await logoutAll(deps, { userId: c.get('auth').userId, ip: ip(c) })
     jar.clear(c)
     return c.body(null, 204)
@@ -111,7 +106,7 @@ export function createAuthRoutes(
     return result.ok ? c.json({ user: result.value }) : problem(c, result.error)
   })
 
-  app.post('/profile', requireAuth, async (c) => {
+  app.post('/profile', limitBody, jsonOnly, requireAuth, async (c) => {
     const body = await readJson(c, ProfileBody)
     if (!body.ok) return body.response
     const result = await updateProfile(deps, { identity: c.get('auth'), name: body.value.name })
@@ -120,18 +115,27 @@ export function createAuthRoutes(
 
   app.get('/sessions', requireAuth, async (c) => c.json(await listSessions(deps, c.get('auth'))))
 
-  app.delete('/sessions/:id', requireAuth, async (c) => {
+  app.delete('/sessions/:id', limitBody, requireAuth, async (c) => {
     const result = await revokeSession(deps, { identity: c.get('auth'), sessionId: c.req.param('id'), ip: ip(c) })
     if (!result.ok) return problem(c, result.error)
     if (result.value.current) jar.clear(c)
     return c.body(null, 204)
   })
 
+  for (const [path, allow] of Object.entries(ROUTE_METHODS)) app.all(path, methodNotAllowed(allow))
   return app
 }
 
+/** A known path with the wrong method: 405 with `Allow`. */
+export const methodNotAllowed =
+  (allow: string): MiddlewareHandler =>
+  (c) => {
+    c.header('Allow', allow)
+    return Promise.resolve(problem(c, 'method_not_allowed'))
+  }
+
 /** Each path the routes answer and the methods it allows: the 405 `Allow` header. */
-export const ROUTE_METHODS: Readonly<Record<string, string>> = {
+const ROUTE_METHODS: Readonly<Record<string, string>> = {
   '/register': 'POST',
   '/login': 'POST',
   '/refresh': 'POST',
@@ -141,5 +145,4 @@ export const ROUTE_METHODS: Readonly<Record<string, string>> = {
   '/profile': 'GET, HEAD, POST',
   '/sessions': 'GET, HEAD',
   '/sessions/:id': 'DELETE',
-  '/health': 'GET, HEAD',
 }

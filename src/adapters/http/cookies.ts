@@ -11,6 +11,8 @@ export interface CookieJar {
   set(c: Context, tokens: IssuedTokens, now: number): void
   /** Clears both with the same names and path they were set with. */
   clear(c: Context): void
+  /** Whether a response already sets the refresh cookie. */
+  isSetOn(res: Response): boolean
 }
 
 /** The two token cookies, `HttpOnly; SameSite=Lax; Path=/`, with `__Host-` names when Secure. */
@@ -36,5 +38,6 @@ export function createCookieJar(secure: boolean): CookieJar {
       put(c, access, '', 0)
       put(c, refresh, '', 0)
     },
+    isSetOn: (res) => res.headers.getSetCookie().some((line) => line.startsWith(`${refresh}=`)),
   }
 }

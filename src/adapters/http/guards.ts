@@ -53,11 +53,15 @@ export async function readJson<S extends v.GenericSchema>(c: Context, schema: S)
   return { ok: true, value: result.output }
 }
 
-/** Endpoints that take no body accept an empty one with any content type; a non-empty one must be JSON. */
-export async function ensureNoBody(c: Context): Promise<Response | null> {
-  if (isJson(c.req.header('content-type'))) return null
+/** Routes that take a JSON body: any other content type is a 415 before anything else runs. */
+export const jsonOnly: MiddlewareHandler = async (c, next) =>
+  isJson(c.req.header('content-type')) ? next() : problem(c, 'unsupported_media_type')
+
+/** Routes that take no body accept an empty one with any content type; a non-empty one must be JSON. */
+export const emptyOrJson: MiddlewareHandler = async (c, next) => {
+  if (isJson(c.req.header('content-type'))) return next()
   const text = c.req.raw.body ? await c.req.text() : ''
-  return text.length === 0 ? null : problem(c, 'unsupported_media_type')
+  return text.length === 0 ? next() : problem(c, 'unsupported_media_type')
 }
 
 /** The `Authorization` header, when present, must be exactly `Bearer <token>`; else `null` means 401. */

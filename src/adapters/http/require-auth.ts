@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { authorizeRequest } from '../../application/authorize-request.js'
-import type { Deps, Identity } from '../../application/deps.js'
+import type { Deps, Identity, IssuedTokens } from '../../application/deps.js'
+import { isUnavailable } from '../../domain/errors.js'
 import type { HttpConfig } from './config.js'
 import type { CookieJar } from './cookies.js'
 import { bearerToken } from './guards.js'
@@ -20,9 +21,19 @@ export function createRequireAuth(
   jar: CookieJar,
 ): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
-    const denied = await authorize(deps, config, jar, c)
-    if (denied) return denied
+    let outcome: Response | IssuedTokens | undefined
+    try {
+      outcome = await authorize(deps, config, jar, c)
+    } catch (err) {
+      // Mounted in someone else's app, an outage must still be a 503 that touches no cookie.
+      if (isUnavailable(err)) return problem(c, err.code, { retryAfter: err.retryAfter })
+      throw err
+    }
+    if (outcome instanceof Response) return outcome
     await next()
+    // A handler that returns a Response of its own drops headers set on the context: the rotated
+    // cookies must still reach the client, or its next refresh would look like reuse.
+    if (outcome && !jar.isSetOn(c.res)) jar.set(c, outcome, deps.clock.now())
   }
 }
 
@@ -31,7 +42,7 @@ async function authorize(
   config: HttpConfig,
   jar: CookieJar,
   c: Context<AuthEnv>,
-): Promise<Response | undefined> {
+): Promise<Response | IssuedTokens | undefined> {
   const bearer = bearerToken(c.req.header('authorization'))
   if (bearer === null) return problem(c, 'unauthorized')
   const cookies = jar.read(c)
@@ -46,5 +57,5 @@ async function authorize(
   }
   if (result.value.refreshed) jar.set(c, result.value.refreshed, deps.clock.now())
   c.set('auth', result.value.identity)
-  return undefined
+  return result.value.refreshed
 }

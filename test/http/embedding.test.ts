@@ -1,0 +1,100 @@
+import { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import { createAuth } from '../../src/adapters/http/app.js'
+import { forwardedFor } from '../../src/adapters/http/config.js'
+import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
+import { TestClient } from '../support/app-harness.js'
+import { expectProblem, MIN, PASSWORD, post, SEC, setsCookies, setupInstrumented } from './helpers.js'
+
+/** A host app of a Hono user: the auth routes under /auth, `requireAuth` on routes of its own. */
+async function hostApp() {
+  const t = await setupInstrumented()
+  const auth = createAuth(t.deps, {
+    cookieSecure: false,
+    allowedOrigins: [],
+    clientIp: forwardedFor(() => '127.0.0.1'),
+  })
+  const app = new Hono<AuthEnv>()
+  app.route('/auth', auth.routes)
+  app.get('/orders', auth.requireAuth, (c) => c.json({ for: c.get('auth').userId }))
+  // A handler that builds its own Response, bypassing the context's prepared headers.
+  app.get('/raw', auth.requireAuth, () => new Response('raw', { status: 200 }))
+  const client = new TestClient(app)
+  expect((await client.request('/auth/register', post({ email: 'host@example.com', password: PASSWORD }))).status).toBe(
+    201,
+  )
+  expect((await client.request('/auth/login', post({ email: 'host@example.com', password: PASSWORD }))).status).toBe(
+    200,
+  )
+  return { ...t, app, client }
+}
+
+describe('createAuth mounted in a host app', () => {
+  it('refuses cross-site state-changing requests before any work', async () => {
+    const h = await hostApp()
+    const before = h.store.calls.length
+    const res = await h.client.request('/auth/logout-all', {
+      method: 'POST',
+      headers: { origin: 'https://evil.example.com', 'sec-fetch-site': 'cross-site' },
+    })
+    await expectProblem(res, 403, 'forbidden_origin')
+    expect(h.store.calls.length).toBe(before)
+  })
+
+  it('answers a store outage in requireAuth with 503 + Retry-After and no cookie, not a 500', async () => {
+    const h = await hostApp()
+    h.clock.advance(11 * MIN) // the access token has expired: requireAuth needs the store
+    h.store.down = true
+    const res = await h.client.request('/orders')
+    await expectProblem(res, 503, 'store_unavailable')
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(setsCookies(res)).toBe(false)
+  })
+
+  it('delivers the rotated cookies even when the handler returns a Response of its own', async () => {
+    const h = await hostApp()
+    h.clock.advance(11 * MIN)
+    const res = await h.client.request('/raw')
+    expect(res.status).toBe(200)
+    expect(res.headers.getSetCookie().some((l) => l.startsWith('refresh_token='))).toBe(true)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    // Long after the grace window, the cookie the client now holds is the current one.
+    h.clock.advance(11 * MIN + 20 * SEC)
+    expect((await h.client.request('/orders')).status).toBe(200)
+  })
+})
+
+describe('checks before work', () => {
+  it('answers a wrong method with 405 and a wrong path with 404, however large the body', async () => {
+    const h = await hostApp()
+    const big = 'x'.repeat(20 * 1024)
+    const put = await h.client.request('/auth/login', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    })
+    expect(put.status).toBe(405)
+    expect(put.headers.get('allow')).toBe('POST')
+    const nope = await h.app.request('/auth/nope', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    })
+    expect(nope.status).toBe(404)
+  })
+
+  it('answers 415 on an authenticated POST before it refreshes anything', async () => {
+    const h = await hostApp()
+    h.clock.advance(11 * MIN)
+    const before = h.store.calls.length
+    const res = await h.client.request('/auth/profile', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ name: 'x' }),
+    })
+    await expectProblem(res, 415, 'unsupported_media_type')
+    expect(setsCookies(res)).toBe(false)
+    expect(h.store.calls.length).toBe(before)
+    expect(h.events.some((e) => e.name === 'refresh')).toBe(false)
+  })
+})
