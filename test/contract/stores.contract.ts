@@ -7,7 +7,9 @@ import { aSession, aUser } from '../support/fixtures.js'
 
 /**
  * Honest differences between stores. A strongly consistent store must make concurrent
- * check-and-sets agree; an eventually consistent one (KV) is exempt from those tests only.
+ * check-and-sets agree, and treats a generation ahead of its own as reuse; an eventually
+ * consistent one (KV) is exempt from those tests only, and answers such a generation as missing
+ * (a stale read) instead.
  */
 export interface StoreCapabilities {
   readonly strongConsistency: boolean
@@ -164,11 +166,24 @@ export function runStoreContract(
         expect(await stores.sessions.listForUser(s.userId, now + 2 * SEC)).toEqual([])
       })
 
-      it('treats a generation from the future as reuse', async () => {
+      it.runIf(caps.strongConsistency)('treats a generation from the future as reuse', async () => {
         const s = aSession(now)
         await stores.sessions.create(s)
         expect((await stores.sessions.rotate(s.id, 5, now, POLICY)).kind).toBe('reused')
       })
+
+      // Eventually consistent: a location may read an older generation than the one the client
+      // holds (which the MAC proves was issued). That is a stale read, not reuse: nothing is revoked.
+      it.runIf(!caps.strongConsistency)(
+        'treats a generation from the future as missing, and revokes and changes nothing',
+        async () => {
+          const s = aSession(now)
+          await stores.sessions.create(s)
+          expect(await stores.sessions.rotate(s.id, 5, now, POLICY)).toEqual({ kind: 'missing' })
+          expect(await stores.sessions.find(s.id, now)).toEqual(s)
+          expect(await stores.sessions.listForUser(s.userId, now)).toEqual([s])
+        },
+      )
 
       it('answers missing for an unknown session', async () => {
         expect(await stores.sessions.rotate(aSession(now).id, 0, now, POLICY)).toEqual({ kind: 'missing' })

@@ -181,11 +181,15 @@ describe('durable-object store: cleanup alarms', () => {
     const prefix = `a-${crypto.randomUUID()}/`
     const user = aUser()
     const now = Date.now()
-    await objectNamed(`${prefix}user:${user.id}`).userPutPending(user, now)
-    await objectNamed(`${prefix}email:${user.email}`).emailClaim(user.email, user.id, now)
+    const home = objectNamed(`${prefix}user:${user.id}`)
+    await home.userPutPending(user, now)
     const stores = createDurableObjectStores(env.AUTH_STORE, { prefix })
-    expect(await stores.users.findById(user.id)).toBeNull() // pending: not an account yet
-    expect(await stores.users.findByEmail(user.email)).toEqual(user) // the claim proves it
+    expect(await stores.users.findById(user.id)).toBeNull() // pending and unclaimed: not an account
+    await objectNamed(`${prefix}email:${user.email}`).emailClaim(user, now)
+    expect(await stores.users.findByEmail(user.email)).toEqual(user) // the claim's copy
+    expect(await stores.users.findById(user.id)).toEqual(user) // the claim proves it, and confirms it
+    expect(await home.userFind(user.id)).toEqual(user)
+    await runDurableObjectAlarm(home) // a confirmed account is never dropped
     expect(await stores.users.findById(user.id)).toEqual(user)
     expect(await stores.users.create(aUser({ email: user.email }))).toBe('email_taken')
   })

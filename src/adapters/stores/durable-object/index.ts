@@ -1,6 +1,7 @@
 import type { RateLimiter, SessionStore, Stores, UserRepository } from '../../../application/ports.js'
 import type { SessionId } from '../../../domain/session.js'
-import type { UserId } from '../../../domain/user.js'
+import type { UserId, UserRecord } from '../../../domain/user.js'
+import { fitsInBytes } from '../key-size.js'
 import { DEFAULT_STORE_TIMEOUT_MS, guarded } from '../outage.js'
 import type { AuthStoreObject } from './object.js'
 
@@ -17,6 +18,15 @@ type AuthStoreStub = {
     : never
 }
 
+/**
+ * The longest object name looked up. Cloudflare documents names only up to 1,024 bytes (beyond,
+ * `id.name` is not kept). Ids and emails are far shorter; a lookup by a longer one (a URL path, a
+ * forged cookie) finds nothing without a call. Keep `prefix` short.
+ */
+export const MAX_OBJECT_NAME_BYTES = 1024
+
+type Role = 'user' | 'email' | 'sid' | 'rate' | 'health'
+
 export interface DurableObjectStoreOptions {
   /** Prepended to every object name: a separate store in the same namespace (tenants, tests). */
   readonly prefix?: string
@@ -29,7 +39,8 @@ export interface DurableObjectStoreOptions {
 /**
  * Users, sessions and rate limits in Durable Objects, strongly consistent. Objects by name:
  * `user:<userId>` holds the account and all the user's sessions (rotation is one synchronous step
- * there); `email:<email>` claims an address atomically; `sid:<sessionId>` points a session id at
+ * there); `email:<email>` claims an address atomically and keeps a copy of the account, so login's
+ * `findByEmail` is one call whether or not the account exists; `sid:<sessionId>` points a session id at
  * its user object (cached per isolate, so a warm rotation is one round trip); `rate:<key>` is a
  * counter. Any failed or slow call becomes `UnavailableError('store_unavailable')`.
  */
@@ -37,8 +48,10 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
   const prefix = opts.prefix ?? ''
   const timeoutMs = opts.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS
   const cacheSize = opts.pointerCacheSize ?? 10_000
-  const object = (role: 'user' | 'email' | 'sid' | 'rate' | 'health', key: string) =>
+  const object = (role: Role, key: string) =>
     ns.get(ns.idFromName(`${prefix}${role}:${key}`)) as unknown as AuthStoreStub
+  /** Whether an object by this name can exist at all: lookups by an over-long name find nothing. */
+  const named = (role: Role, key: string) => fitsInBytes(`${prefix}${role}:${key}`, MAX_OBJECT_NAME_BYTES)
   const call = <T>(op: () => Promise<T>): Promise<T> => guarded(op, timeoutMs)
 
   const owners = new Map<string, UserId>()
@@ -51,6 +64,7 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
   const ownerOf = async (sessionId: SessionId): Promise<UserId | null> => {
     const cached = owners.get(sessionId)
     if (cached) return cached
+    if (!named('sid', sessionId)) return null
     const owner = await call(() => object('sid', sessionId).pointerGet(sessionId))
     if (owner) remember(sessionId, owner)
     return owner
@@ -60,24 +74,47 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
     await Promise.allSettled(ids.map((id) => call(() => object('sid', id).pointerDelete(id))))
   }
 
+  /**
+   * A pending account is one whose creator stopped between claiming the email and confirming:
+   * the claim decides whether it is real (and confirms it). Costs two more calls, once.
+   */
+  const findById = async (id: UserId): Promise<UserRecord | null> => {
+    if (!named('user', id)) return null
+    const found = await call(() => object('user', id).userLookup(id))
+    if (!found?.pending) return found?.user ?? null
+    const { email } = found.user
+    const holder = await call(() => object('email', email).emailLookup(email))
+    return holder?.id === id ? call(() => object('user', id).userFindClaimed(id, email)) : null
+  }
+
   const users: UserRepository = {
     async create(user) {
       // Pending account first, then the claim (the atomic arbiter), then confirm or discard.
-      // A crash midway leaves a pending account that the email claim confirms on its next read,
-      // or that nothing reaches and the object's alarm deletes an hour later.
+      // A crash midway leaves a pending account that its claim confirms on the next findById or
+      // update (login already works from the claim's copy), or that nothing reaches and the
+      // object's alarm deletes an hour later.
       const home = () => object('user', user.id)
       const now = Date.now()
       await call(() => home().userPutPending(user, now))
-      const claimed = await call(() => object('email', user.email).emailClaim(user.email, user.id, now))
+      const claimed = await call(() => object('email', user.email).emailClaim(user, now))
       await call(() => (claimed === 'created' ? home().userConfirm(user.id) : home().userDiscard(user.id)))
       return claimed
     },
-    async findByEmail(email) {
-      const id = await call(() => object('email', email).emailLookup(email))
-      return id ? call(() => object('user', id).userFindClaimed(id, email)) : null
+    // One call whether or not the account exists (DESIGN.md: login timing must not tell).
+    findByEmail: async (email) =>
+      named('email', email) ? call(() => object('email', email).emailLookup(email)) : null,
+    findById,
+    async update(id, patch) {
+      // The account first (the source of truth), then the claim's copy. Should the second call fail,
+      // the caller gets a 503 and the copy lags until the next update, which brings it up to date.
+      if (!named('user', id)) return null
+      const patchAccount = () => call(() => object('user', id).userUpdate(id, patch))
+      // A pending account is patched once its claim has confirmed it (see findById).
+      const updated = (await patchAccount()) ?? ((await findById(id)) ? await patchAccount() : null)
+      if (!updated) return null
+      await call(() => object('email', updated.user.email).emailSync(updated.user, updated.version))
+      return updated.user
     },
-    findById: (id) => call(() => object('user', id).userFind(id)),
-    update: (id, patch) => call(() => object('user', id).userUpdate(id, patch)),
   }
 
   const sessions: SessionStore = {
@@ -104,11 +141,13 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
       return revoked
     },
     async revokeAllForUser(userId) {
+      if (!named('user', userId)) return 0
       const ids = await call(() => object('user', userId).sessionRevokeAll())
       await dropPointers(ids)
       return ids.length
     },
-    listForUser: (userId, now) => call(() => object('user', userId).sessionList(now)),
+    listForUser: async (userId, now) =>
+      named('user', userId) ? call(() => object('user', userId).sessionList(now)) : [],
   }
 
   const limiter: RateLimiter = {

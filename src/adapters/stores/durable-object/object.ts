@@ -2,19 +2,18 @@ import { DurableObject } from 'cloudflare:workers'
 import type { RateDecision, RateRule } from '../../../application/ports.js'
 import { decideRotation, type RotateOutcome, type RotationPolicy, type Session } from '../../../domain/session.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
-import { PENDING_TTL_MS, rowToSession, rowToUser, SESSION_UPSERT, sessionToRow, TABLES, type Table } from './rows.js'
+import * as accounts from './accounts.js'
+import * as counters from './counters.js'
+import { PENDING_TTL_MS, rowToSession, SESSION_UPSERT, sessionToRow, TABLES, type Table, type Tables } from './rows.js'
 import { sweepExpired } from './sweep.js'
-
-const denied = (end: number, now: number): RateDecision => ({
-  allowed: false,
-  retryAfter: Math.max(1, Math.ceil((end - now) / 1000)),
-})
 
 /**
  * The store's Durable Object. One class plays four roles, chosen by the name the Worker-side
  * adapter (index.ts) gives each object: `user:<id>` (the account and all its sessions),
- * `email:<email>` (the claim on an address), `sid:<id>` (which user holds a session) and
- * `rate:<key>` (one counter). See docs/storage-schema.md.
+ * `email:<email>` (the claim on an address, with a copy of the account), `sid:<id>` (which user
+ * holds a session) and `rate:<key>` (one counter). The account, claim and counter roles are in
+ * accounts.ts and counters.ts; the methods here are what the Worker calls. See
+ * docs/storage-schema.md.
  *
  * Atomicity: every check-and-set below reads and writes SQLite synchronously, with no `await`
  * between the read and the write, so no other call to the object can interleave (a Durable
@@ -28,6 +27,7 @@ const denied = (end: number, now: number): RateDecision => ({
  */
 export class AuthStoreObject extends DurableObject {
   private readonly known = new Set<Table>()
+  private readonly db: Tables = { write: (t) => this.write(t), read: (t) => this.read(t) }
 
   /** The table, created if needed: for writes. */
   private write(table: Table): SqlStorage {
@@ -60,64 +60,39 @@ export class AuthStoreObject extends DurableObject {
     return 'ok'
   }
 
-  // --- user:<id> — the account -------------------------------------------------------------
+  // --- user:<id> — the account (accounts.ts) ----------------------------------------------
 
   /** Writes the account as pending: invisible until its email claim is confirmed. */
   async userPutPending(user: UserRecord, now: number): Promise<void> {
-    this.write('account').exec(
-      `INSERT INTO account (id, email, name, password_hash, created_at, pending_since) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO NOTHING`,
-      user.id,
-      user.email,
-      user.name,
-      user.passwordHash,
-      user.createdAt,
-      now,
-    )
+    accounts.putPending(this.db, user, now)
     await this.wakeBy(now + PENDING_TTL_MS)
   }
 
   userConfirm(id: UserId): void {
-    this.read('account')?.exec('UPDATE account SET pending_since = NULL WHERE id = ?', id)
+    accounts.confirm(this.db, id)
   }
 
   /** Drops a pending account whose email was taken; a confirmed one is never touched. */
   userDiscard(id: UserId): void {
-    this.read('account')?.exec('DELETE FROM account WHERE id = ? AND pending_since IS NOT NULL', id)
+    accounts.discard(this.db, id)
   }
 
   userFind(id: UserId): UserRecord | null {
-    const row = this.read('account')
-      ?.exec('SELECT * FROM account WHERE id = ? AND pending_since IS NULL', id)
-      .toArray()[0]
-    return row ? rowToUser(row) : null
+    return accounts.find(this.db, id)
+  }
+
+  /** The account even while pending, and whether it is: the adapter asks the claim about a pending one. */
+  userLookup(id: UserId): { user: UserRecord; pending: boolean } | null {
+    return accounts.lookup(this.db, id)
   }
 
   /** Reached through the email claim, which proves a pending account is real: confirms it. */
   userFindClaimed(id: UserId, email: string): UserRecord | null {
-    this.read('account')?.exec(
-      'UPDATE account SET pending_since = NULL WHERE id = ? AND email = ? AND pending_since IS NOT NULL',
-      id,
-      email,
-    )
-    return this.userFind(id)
+    return accounts.findClaimed(this.db, id, email)
   }
 
-  userUpdate(id: UserId, patch: { name?: string | null; passwordHash?: string }): UserRecord | null {
-    const current = this.userFind(id)
-    if (!current) return null
-    const next: UserRecord = {
-      ...current,
-      ...(patch.name !== undefined && { name: patch.name }),
-      ...(patch.passwordHash !== undefined && { passwordHash: patch.passwordHash }),
-    }
-    this.write('account').exec(
-      'UPDATE account SET name = ?, password_hash = ? WHERE id = ?',
-      next.name,
-      next.passwordHash,
-      id,
-    )
-    return next
+  userUpdate(id: UserId, patch: { name?: string | null; passwordHash?: string }): accounts.Versioned | null {
+    return accounts.update(this.db, id, patch)
   }
 
   // --- user:<id> — its sessions ------------------------------------------------------------
@@ -170,24 +145,21 @@ export class AuthStoreObject extends DurableObject {
     return sql.exec('SELECT * FROM session').toArray().map(rowToSession)
   }
 
-  // --- email:<email> -------------------------------------------------------------------------
+  // --- email:<email> (accounts.ts) ------------------------------------------------------------
 
-  /** The atomic arbiter of email uniqueness. Idempotent for the user that holds the claim. */
-  emailClaim(email: string, userId: UserId, now: number): 'created' | 'email_taken' {
-    const sql = this.write('claim')
-    sql.exec(
-      'INSERT INTO claim (email, user_id, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-      email,
-      userId,
-      now,
-    )
-    const holder = sql.exec('SELECT user_id FROM claim WHERE email = ?', email).one().user_id
-    return holder === userId ? 'created' : 'email_taken'
+  /** The atomic arbiter of email uniqueness; the claim keeps a copy of the account. */
+  emailClaim(user: UserRecord, now: number): 'created' | 'email_taken' {
+    return accounts.claim(this.db, user, now)
   }
 
-  emailLookup(email: string): UserId | null {
-    const row = this.read('claim')?.exec('SELECT user_id FROM claim WHERE email = ?', email).toArray()[0]
-    return row ? (String(row.user_id) as UserId) : null
+  /** The account holding the address (the claim's copy), or null: one call either way. */
+  emailLookup(email: string): UserRecord | null {
+    return accounts.holderOf(this.db, email)
+  }
+
+  /** Brings the claim's copy up to an update of its account; an older version never overwrites. */
+  emailSync(user: UserRecord, version: number): void {
+    accounts.syncCopy(this.db, user, version)
   }
 
   // --- sid:<id> ------------------------------------------------------------------------------
@@ -211,33 +183,20 @@ export class AuthStoreObject extends DurableObject {
     this.read('pointer')?.exec('DELETE FROM pointer WHERE session_id = ?', sessionId)
   }
 
-  // --- rate:<key> ----------------------------------------------------------------------------
-
-  private window(key: string, now: number): { n: number; end: number } | null {
-    const row = this.read('counter')?.exec('SELECT n, window_end FROM counter WHERE key = ?', key).toArray()[0]
-    return row && Number(row.window_end) > now ? { n: Number(row.n), end: Number(row.window_end) } : null
-  }
+  // --- rate:<key> (counters.ts) ----------------------------------------------------------------
 
   async rateHit(key: string, rule: RateRule, now: number): Promise<RateDecision> {
-    const current = this.window(key, now)
-    const next = current ? { n: current.n + 1, end: current.end } : { n: 1, end: now + rule.windowSeconds * 1000 }
-    this.write('counter').exec(
-      'INSERT OR REPLACE INTO counter (key, n, window_end) VALUES (?, ?, ?)',
-      key,
-      next.n,
-      next.end,
-    )
-    if (!current) await this.wakeBy(next.end)
-    return next.n <= rule.limit ? { allowed: true } : denied(next.end, now)
+    const { decision, opened } = counters.hit(this.db, key, rule, now)
+    if (opened !== null) await this.wakeBy(opened)
+    return decision
   }
 
   ratePeek(key: string, rule: RateRule, now: number): RateDecision {
-    const current = this.window(key, now)
-    return !current || current.n < rule.limit ? { allowed: true } : denied(current.end, now)
+    return counters.peek(this.db, key, rule, now)
   }
 
   rateReset(key: string): void {
-    this.read('counter')?.exec('DELETE FROM counter WHERE key = ?', key)
+    counters.reset(this.db, key)
   }
 
   // --- cleanup -------------------------------------------------------------------------------

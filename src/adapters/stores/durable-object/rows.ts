@@ -7,18 +7,19 @@ import type { UserId, UserRecord } from '../../../domain/user.js'
  * object only carries the tables of the role its name gives it. Instants are ms since the epoch.
  */
 export const TABLES = {
-  /** `user:<id>`: the account (pending until its email claim is confirmed)... */
+  /** `user:<id>`: the account (pending until its email claim is confirmed; `version` counts updates)... */
   account: `CREATE TABLE IF NOT EXISTS account (
     id TEXT PRIMARY KEY, email TEXT NOT NULL, name TEXT, password_hash TEXT NOT NULL,
-    created_at INTEGER NOT NULL, pending_since INTEGER)`,
+    created_at INTEGER NOT NULL, pending_since INTEGER, version INTEGER NOT NULL DEFAULT 0)`,
   /** ...and every session of that user, so rotation and revoke-all are local to one object. */
   session: `CREATE TABLE IF NOT EXISTS session (
     id TEXT PRIMARY KEY, user_id TEXT NOT NULL, generation INTEGER NOT NULL, created_at INTEGER NOT NULL,
     rotated_at INTEGER NOT NULL, last_used_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
     absolute_expires_at INTEGER NOT NULL, user_agent TEXT)`,
-  /** `email:<email>`: which user holds the address. */
-  claim:
-    'CREATE TABLE IF NOT EXISTS claim (email TEXT PRIMARY KEY, user_id TEXT NOT NULL, claimed_at INTEGER NOT NULL)',
+  /** `email:<email>`: which user holds the address, with a copy of the account at `version`. */
+  claim: `CREATE TABLE IF NOT EXISTS claim (
+    email TEXT PRIMARY KEY, user_id TEXT NOT NULL, claimed_at INTEGER NOT NULL,
+    name TEXT, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL, version INTEGER NOT NULL)`,
   /** `sid:<id>`: which user object holds the session. */
   pointer:
     'CREATE TABLE IF NOT EXISTS pointer (session_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_at INTEGER NOT NULL)',
@@ -27,6 +28,12 @@ export const TABLES = {
 } as const
 
 export type Table = keyof typeof TABLES
+
+/** An object's tables: created by the first write that needs one; absent (null) to reads until then. */
+export interface Tables {
+  write(table: Table): SqlStorage
+  read(table: Table): SqlStorage | null
+}
 
 /** When each table's rows may be deleted, for the cleanup alarm (`?` is the current time). */
 export const EXPIRY: Readonly<Record<Table, { readonly at: string; readonly expired: string } | null>> = {

@@ -1,6 +1,7 @@
 import type { SessionStore, Stores, UserRepository } from '../../../application/ports.js'
 import { decideRotation, type Session, type SessionId } from '../../../domain/session.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
+import { fitsInBytes } from '../key-size.js'
 import { DEFAULT_STORE_TIMEOUT_MS, guarded } from '../outage.js'
 
 /** The smallest shape of a Workers KV namespace this adapter needs. */
@@ -31,6 +32,9 @@ export const MIN_KV_TTL = 60
 export const kvTtl = (expiresAt: number, now = Date.now()): number =>
   Math.max(MIN_KV_TTL, Math.ceil((expiresAt - now) / 1000))
 
+/** KV refuses longer keys (UTF-8 bytes); nothing is stored under one, so a lookup by one finds nothing. */
+export const MAX_KV_KEY_BYTES = 512
+
 /** KV answers 429 to a second write of one key within a second. */
 const isWriteRateLimited = (err: unknown): boolean => /\b429\b|too many requests/i.test(String(err))
 
@@ -42,7 +46,9 @@ const isWriteRateLimited = (err: unknown): boolean => /\b429\b|too many requests
  * - racing rotations of one session converge: they all write generation g+1, so every racer holds
  *   the same (derived) refresh token; a racer refused by KV's 1-write-per-second limit returns
  *   the state the others wrote;
- * - reuse detection and revocation can lag by up to 60 s in other locations.
+ * - reuse detection and revocation can lag by up to 60 s in other locations, and a location that
+ *   reads an older generation than the client presents answers `missing` (see `rotate`);
+ * - `email:` keeps a copy of the account, so `findByEmail` is one read whether or not it exists.
  * Rate limits stay in an atomic store (`rateLimits`). Key layout: docs/storage-schema.md.
  */
 export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
@@ -55,8 +61,10 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
     session: (id: string) => `${p}session:${id}`,
     userSessions: (userId: string) => `${p}user-sessions:${userId}:`,
   }
+  const fits = (k: string) => fitsInBytes(k, MAX_KV_KEY_BYTES)
+  /** Every lookup goes through here or `listNames`: a key KV would refuse is "not found", uncalled. */
   const readJson = async <T>(k: string): Promise<T | null> => {
-    const raw = await call(() => kv.get(k))
+    const raw = fits(k) ? await call(() => kv.get(k)) : null
     return raw === null ? null : (JSON.parse(raw) as T)
   }
   const put = (k: string, value: string, expiresAt?: number) =>
@@ -64,6 +72,7 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
   const del = (k: string) => call(() => kv.delete(k))
   const listNames = async (prefix: string): Promise<string[]> => {
     const names: string[] = []
+    if (!fits(prefix)) return names // a key under it would be longer still
     let cursor: string | undefined
     do {
       const page = await call(() => kv.list({ prefix, cursor: cursor ?? null }))
@@ -85,12 +94,13 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
       // Not atomic: see above. The record goes first, so an email key never names a missing user.
       if ((await call(() => kv.get(key.email(user.email)))) !== null) return 'email_taken'
       await put(key.user(user.id), JSON.stringify(user))
-      await put(key.email(user.email), user.id)
+      await put(key.email(user.email), JSON.stringify(user))
       return 'created'
     },
     async findByEmail(email) {
-      const id = await call(() => kv.get(key.email(email)))
-      const user = id === null ? null : await readJson<UserRecord>(key.user(id))
+      // One read, known email or not: the email key holds a copy of the account (DESIGN.md: login
+      // timing must not tell which accounts exist).
+      const user = await readJson<UserRecord>(key.email(email))
       return user && user.email === email ? user : null
     },
     findById: (id) => readJson<UserRecord>(key.user(id)),
@@ -98,7 +108,10 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
       const current = await readJson<UserRecord>(key.user(id))
       if (!current) return null
       const next = { ...current, ...patch }
+      const copy = await readJson<UserRecord>(key.email(current.email))
       await put(key.user(id), JSON.stringify(next))
+      // The copy follows, unless another account took the address in a registration race.
+      if (copy?.id === id) await put(key.email(current.email), JSON.stringify(next))
       return next
     },
   }
@@ -118,7 +131,12 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
     },
     find: live,
     async rotate(id, from, now, policy) {
-      const { outcome, next } = decideRotation(await live(id, now), from, now, policy)
+      const current = await live(id, now)
+      // A generation ahead of the one read here: the server issued it (the MAC says so), so this
+      // location reads a stale value. Not reuse: nothing is revoked or written (a write would be
+      // based on the stale value); the client keeps its cookie and retries once KV has caught up.
+      if (current && from > current.generation) return { kind: 'missing' }
+      const { outcome, next } = decideRotation(current, from, now, policy)
       if (outcome.kind === 'rotated' && next) {
         try {
           await call(() => kv.put(key.session(id), JSON.stringify(next), { expirationTtl: kvTtl(next.expiresAt) }))
