@@ -7,40 +7,30 @@ import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { jwt, sign } from 'hono/jwt'
-import { buildDeps } from '../src/adapters/compose.js'
-import { createScryptHasher } from '../src/adapters/crypto/scrypt-hasher.js'
-import { createApp } from '../src/adapters/http/app.js'
+import { buildService } from '../src/adapters/compose.js'
+import { parseSettings } from '../src/adapters/config/settings.js'
 import { silentLog } from '../src/adapters/log.js'
 import { createMemoryStores } from '../src/adapters/stores/memory/index.js'
+import { withNodeHeaders } from '../src/node.js'
 
 const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
-const POLICY = {
-  accessTokenTtl: 3600,
-  refreshTokenTtl: 86_400,
-  refreshReuseGrace: 10,
-  sessionMaxLifetime: 7 * 86_400,
-  loginFailureLimit: 10,
-  loginFailureWindow: 900,
-  rateLimitPerMinute: 1_000_000,
-}
-
-const listen = (fetch: (req: Request) => Response | Promise<Response>): Promise<number> =>
+const listen = (fetch: Parameters<typeof serve>[0]['fetch']): Promise<number> =>
   new Promise((resolve) => {
     const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port)) as Server
     server.keepAliveTimeout = 60_000
   })
 
+/** The service as `npm start` serves it (src/node.ts), over memory stores, with one signed-in user. */
 async function ourApp(tokenCacheSize: number) {
-  const stores = createMemoryStores()
-  const deps = await buildDeps({
-    stores,
-    hasher: createScryptHasher({ params: { ln: 10, r: 8, p: 1 } }),
-    secret: SECRET,
-    policy: POLICY,
-    log: silentLog,
+  const settings = parseSettings({ JWT_SECRET: SECRET, RATE_LIMIT_PER_MINUTE: '1000000', ACCESS_TOKEN_TTL: '3600' })
+  const app = await buildService({
+    settings,
+    stores: createMemoryStores(),
+    clientIp: () => '127.0.0.1',
+    runtimeSetsHeaders: true,
     tokenCacheSize,
+    log: silentLog,
   })
-  const app = createApp(deps, stores.health, { cookieSecure: false, allowedOrigins: [], clientIp: () => '127.0.0.1' })
   const json = { email: 'bench@example.com', password: 'correct horse battery staple' }
   const post = (path: string) =>
     app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) })
@@ -50,7 +40,7 @@ async function ourApp(tokenCacheSize: number) {
     .getSetCookie()
     .map((line) => line.split(';')[0])
     .join('; ')
-  return { app, cookie }
+  return { fetch: withNodeHeaders(app.fetch, false), cookie }
 }
 
 const bare = new Hono()
@@ -68,8 +58,8 @@ const uncached = await ourApp(0)
 const ports = {
   bare: await listen(bare.fetch),
   honoJwt: await listen(honoJwt.fetch),
-  cached: await listen(cached.app.fetch),
-  uncached: await listen(uncached.app.fetch),
+  cached: await listen(cached.fetch),
+  uncached: await listen(uncached.fetch),
 }
 console.log(
   JSON.stringify({

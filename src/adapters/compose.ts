@@ -69,6 +69,10 @@ export async function buildService(o: {
   readonly settings: Settings
   readonly stores: Stores
   readonly clientIp: HttpConfig['clientIp']
+  readonly runtimeSetsHeaders?: boolean
+  /** Verified access tokens remembered; for benchmarks that measure the uncached path. */
+  readonly tokenCacheSize?: number
+  readonly log?: SecurityLog
 }) {
   const { settings, stores } = o
   let secret = settings.jwtSecret
@@ -83,11 +87,14 @@ export async function buildService(o: {
     policy: policyFrom(settings),
     issuer: settings.jwtIssuer,
     audience: settings.jwtAudience,
+    ...(o.tokenCacheSize !== undefined && { tokenCacheSize: o.tokenCacheSize }),
+    ...(o.log && { log: o.log }),
   })
   return createApp(deps, stores.health, {
     cookieSecure: settings.cookieSecure,
     publicOrigin: settings.publicOrigin,
     allowedOrigins: settings.allowedOrigins,
     clientIp: o.clientIp,
+    runtimeSetsHeaders: o.runtimeSetsHeaders ?? false,
   })
 }

@@ -65,6 +65,18 @@ describe('the real Node server', () => {
     expect((await call('/profile')).status).toBe(401)
   })
 
+  it('puts the security headers and a request id on every answer, errors included', async () => {
+    for (const res of [await fetch(`${service.url}/health`), await fetch(`${service.url}/profile`)]) {
+      expect(res.headers.get('cache-control')).toBe('no-store')
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'")
+      expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin')
+      expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    }
+    const [a, b] = await Promise.all([fetch(`${service.url}/health`), fetch(`${service.url}/health`)])
+    expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'))
+  })
+
   it('answers /health and shuts down cleanly on SIGTERM', async () => {
     const health = await fetch(`${service.url}/health`)
     expect(await health.json()).toEqual({ status: 'ok', store: 'memory' })

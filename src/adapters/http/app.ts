@@ -1,5 +1,4 @@
 import { Hono, type MiddlewareHandler } from 'hono'
-import { requestId } from 'hono/request-id'
 import type { Deps } from '../../application/deps.js'
 import type { StoreHealth } from '../../application/ports.js'
 import { isUnavailable } from '../../domain/errors.js'
@@ -43,7 +42,7 @@ export function createAuth(deps: Deps, config: HttpConfig): Auth {
 export function createApp(deps: Deps, health: StoreHealth, config: HttpConfig): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>()
   const auth = createAuth(deps, config)
-  app.use('*', requestId(), securityHeaders({ hsts: config.cookieSecure }))
+  if (!config.runtimeSetsHeaders) app.use('*', ...securityHeaders({ hsts: config.cookieSecure }))
 
   app.get('/health', async (c) => {
     try {
