@@ -42,8 +42,6 @@ export interface RateRule {
 export interface RateLimiter {
   /** Counts one event; allowed while the count in the window is at most `limit`. */
   hit(key: string, rule: RateRule, now: number): Promise<RateDecision>
-  /** Reads without counting; allowed while the count is below `limit`. */
-  peek(key: string, rule: RateRule, now: number): Promise<RateDecision>
   reset(key: string): Promise<void>
 }
 

@@ -253,14 +253,6 @@ export function runStoreContract(
         expect(await stores.limiter.hit(key, rule, now + 61 * SEC)).toEqual({ allowed: true })
       })
 
-      it('peeks without counting, and is denied once the count reaches the limit', async () => {
-        const key = `k:${aSession(now).id}`
-        for (let i = 0; i < 5; i++) expect(await stores.limiter.peek(key, rule, now)).toEqual({ allowed: true })
-        for (let i = 0; i < 3; i++) await stores.limiter.hit(key, rule, now)
-        const peeked = await stores.limiter.peek(key, rule, now + SEC)
-        expect(peeked.allowed).toBe(false)
-      })
-
       it('resets a key, and keys do not share counts', async () => {
         const key = `k:${aSession(now).id}`
         const other = `k:${aSession(now).id}`

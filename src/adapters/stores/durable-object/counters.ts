@@ -35,11 +35,6 @@ export function hit(
   return { decision, opened: current ? null : next.end }
 }
 
-export function peek(db: Tables, key: string, rule: RateRule, now: number): RateDecision {
-  const current = window(db, key, now)
-  return !current || current.n < rule.limit ? { allowed: true } : denied(current.end, now)
-}
-
 export function reset(db: Tables, key: string): void {
   db.read('counter')?.exec('DELETE FROM counter WHERE key = ?', key)
 }

@@ -152,7 +152,6 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
 
   const limiter: RateLimiter = {
     hit: (key, rule, now) => call(() => object('rate', key).rateHit(key, rule, now)),
-    peek: (key, rule, now) => call(() => object('rate', key).ratePeek(key, rule, now)),
     reset: (key) => call(() => object('rate', key).rateReset(key)),
   }
 

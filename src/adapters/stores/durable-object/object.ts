@@ -191,10 +191,6 @@ export class AuthStoreObject extends DurableObject {
     return decision
   }
 
-  ratePeek(key: string, rule: RateRule, now: number): RateDecision {
-    return counters.peek(this.db, key, rule, now)
-  }
-
   rateReset(key: string): void {
     counters.reset(this.db, key)
   }

@@ -100,10 +100,6 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
       counters.set(key, window, window.end, now)
       return window.n <= rule.limit ? { allowed: true } : denied(window.end, now)
     },
-    async peek(key, rule, now) {
-      const current = counters.get(key, now)
-      return !current || current.n < rule.limit ? { allowed: true } : denied(current.end, now)
-    },
     async reset(key) {
       counters.delete(key)
     },

@@ -105,10 +105,3 @@ else
 end
 if count <= limit then return {1, 0} end
 return {0, math.max(1, math.ceil((finish - now) / 1000))}`
-
-/** KEYS: counter. ARGV: now, limit. Reads without counting: denied once the count reached the limit. */
-export const RATE_PEEK = `
-local now, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
-local c = redis.call('HMGET', KEYS[1], 'count', 'end')
-if not c[2] or tonumber(c[2]) <= now or tonumber(c[1]) < limit then return {1, 0} end
-return {0, math.max(1, math.ceil((tonumber(c[2]) - now) / 1000))}`

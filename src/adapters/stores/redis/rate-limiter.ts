@@ -3,7 +3,7 @@ import type { KeySpace } from './keys.js'
 import type { RedisLike, Reply, RunScript } from './scripts.js'
 import { guarded } from './unavailable.js'
 
-/** The `{allowed, retryAfter}` pair both rate scripts answer, as the port's decision. */
+/** The `{allowed, retryAfter}` pair the rate script answers, as the port's decision. */
 function toDecision(reply: Reply): RateDecision {
   if (!Array.isArray(reply)) throw new Error('Redis rate script: unexpected reply')
   const [allowed, retryAfter] = reply.map(Number)
@@ -23,8 +23,6 @@ export function createRedisRateLimiter(client: RedisLike, run: RunScript, keys: 
       guarded(async () =>
         toDecision(await run('rateHit', keys.rate(key), [now, rule.windowSeconds * 1000, rule.limit])),
       ),
-
-    peek: (key, rule, now) => guarded(async () => toDecision(await run('ratePeek', keys.rate(key), [now, rule.limit]))),
 
     // One DEL is atomic by itself; a script would add a round trip's worth of nothing.
     reset: (key) =>

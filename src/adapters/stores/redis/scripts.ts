@@ -26,7 +26,6 @@ const DEFINITIONS = {
   claimUserId: { lua: lua.CLAIM_USER_ID, readOnly: false },
   updateUser: { lua: lua.UPDATE_USER, readOnly: false },
   rateHit: { lua: lua.RATE_HIT, readOnly: false },
-  ratePeek: { lua: lua.RATE_PEEK, readOnly: true },
 } as const
 
 /** The Lua scripts these stores define, one per compound operation. */
