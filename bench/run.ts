@@ -94,6 +94,7 @@ async function main() {
     `\ntargets: GET /session >= 0.45 x bare (${(session / bare).toFixed(2)}), >= 1.5 x hono/jwt (${(session / honoJwt).toFixed(2)})`,
   )
 
+  if (process.env.BENCH_ONLY === 'authorize') return
   console.log('\nRedis (private redis-server): round trips per operation, refresh throughput vs memory')
   try {
     const redis = await measureRedisRoundTrips()

@@ -57,9 +57,13 @@ type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Respon
  */
 export function withNodeHeaders(fetch: NodeFetch, hsts: boolean): NodeFetch {
   const headers = securityHeaderList({ hsts })
+  // Request ids need to be unique, not secret: a random prefix per process and a counter.
+  const prefix = randomUUID().slice(0, 8)
+  let sequence = 0
   return (request, env) => {
     for (const [name, value] of headers) env.outgoing.setHeader(name, value)
-    env.outgoing.setHeader('X-Request-Id', randomUUID())
+    sequence += 1
+    env.outgoing.setHeader('X-Request-Id', `${prefix}-${sequence.toString(36)}`)
     return fetch(request, env)
   }
 }
