@@ -35,8 +35,9 @@ export function createCookieJar(secure: boolean): CookieJar {
       c.header('Cache-Control', 'no-store')
     },
     clear(c) {
-      put(c, access, '', 0)
-      put(c, refresh, '', 0)
+      // Max-Age=0 and an Expires in the past: some clients (curl's cookie jar among them) keep a
+      // cookie that only says Max-Age=0.
+      for (const name of [access, refresh]) setCookie(c, name, '', { ...base, maxAge: 0, expires: new Date(0) })
     },
     isSetOn: (res) => res.headers.getSetCookie().some((line) => line.startsWith(`${refresh}=`)),
   }
