@@ -11,7 +11,6 @@ import { buildService } from '../src/adapters/compose.js'
 import { parseSettings } from '../src/adapters/config/settings.js'
 import { silentLog } from '../src/adapters/log.js'
 import { createMemoryStores } from '../src/adapters/stores/memory/index.js'
-import { withNodeHeaders } from '../src/node.js'
 
 const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
 const listen = (fetch: Parameters<typeof serve>[0]['fetch']): Promise<number> =>
@@ -27,7 +26,6 @@ async function ourApp(tokenCacheSize: number) {
     settings,
     stores: createMemoryStores(),
     clientIp: () => '127.0.0.1',
-    runtimeSetsHeaders: true,
     tokenCacheSize,
     log: silentLog,
   })
@@ -40,7 +38,7 @@ async function ourApp(tokenCacheSize: number) {
     .getSetCookie()
     .map((line) => line.split(';')[0])
     .join('; ')
-  return { fetch: withNodeHeaders(app.fetch, false), cookie }
+  return { fetch: app.fetch, cookie }
 }
 
 const bare = new Hono()

@@ -2,14 +2,12 @@
  * Composition root for Node: reads process.env, builds the adapters, serves on PORT, and shuts
  * down gracefully on SIGTERM and SIGINT.
  */
-import { randomUUID } from 'node:crypto'
-import { type Http2Bindings, type HttpBindings, type ServerType, serve } from '@hono/node-server'
+import { type ServerType, serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
 import { buildService } from './adapters/compose.js'
 import { parseSettings, type Settings, SettingsError } from './adapters/config/settings.js'
 import { forwardedFor } from './adapters/http/config.js'
-import { securityHeaderList } from './adapters/http/security-headers.js'
 import { createMemoryStores } from './adapters/stores/memory/index.js'
 import {
   closeRedisClient,
@@ -48,26 +46,6 @@ async function storesFor(settings: Settings): Promise<{ stores: Stores; close: (
   return { stores: createRedisStores(client), close: () => closeRedisClient(client) }
 }
 
-type NodeFetch = (request: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>
-
-/**
- * The static headers and a request id go on Node's own response object, which merges them into
- * whatever the app answers: no per-request `Headers` object on the hot path. For an app built
- * with `runtimeSetsHeaders`.
- */
-export function withNodeHeaders(fetch: NodeFetch, hsts: boolean): NodeFetch {
-  const headers = securityHeaderList({ hsts })
-  // Request ids need to be unique, not secret: a random prefix per process and a counter.
-  const prefix = randomUUID().slice(0, 8)
-  let sequence = 0
-  return (request, env) => {
-    for (const [name, value] of headers) env.outgoing.setHeader(name, value)
-    sequence += 1
-    env.outgoing.setHeader('X-Request-Id', `${prefix}-${sequence.toString(36)}`)
-    return fetch(request, env)
-  }
-}
-
 /** Builds and starts the server; resolves once it listens. */
 export async function start(env: Readonly<Record<string, string | undefined>>) {
   const settings = parseSettings(env)
@@ -76,11 +54,9 @@ export async function start(env: Readonly<Record<string, string | undefined>>) {
     settings,
     stores,
     clientIp: settings.trustProxy ? forwardedFor(socketIp) : socketIp,
-    runtimeSetsHeaders: true,
   })
-  const fetch = withNodeHeaders(app.fetch, settings.cookieSecure)
   const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch, port: settings.port, hostname: env.HOST ?? '0.0.0.0' }, () => resolve(s))
+    const s = serve({ fetch: app.fetch, port: settings.port, hostname: env.HOST ?? '0.0.0.0' }, () => resolve(s))
   })
   const stop = async (): Promise<void> => {
     await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -69,7 +69,6 @@ export async function buildService(o: {
   readonly settings: Settings
   readonly stores: Stores
   readonly clientIp: HttpConfig['clientIp']
-  readonly runtimeSetsHeaders?: boolean
   /** Verified access tokens remembered; for benchmarks that measure the uncached path. */
   readonly tokenCacheSize?: number
   readonly log?: SecurityLog
@@ -95,6 +94,5 @@ export async function buildService(o: {
     publicOrigin: settings.publicOrigin,
     allowedOrigins: settings.allowedOrigins,
     clientIp: o.clientIp,
-    runtimeSetsHeaders: o.runtimeSetsHeaders ?? false,
   })
 }

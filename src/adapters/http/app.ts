@@ -7,7 +7,7 @@ import type { HttpConfig } from './config.js'
 import { createCookieJar } from './cookies.js'
 import { problem } from './problem.js'
 import { type AuthEnv, createRequireAuth } from './require-auth.js'
-import { securityHeaders } from './security-headers.js'
+import { fastJson, securityHeaders } from './security-headers.js'
 
 /** The pieces a Hono user mounts in an app of their own. */
 export interface Auth {
@@ -42,12 +42,12 @@ export function createAuth(deps: Deps, config: HttpConfig): Auth {
 export function createApp(deps: Deps, health: StoreHealth, config: HttpConfig): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>()
   const auth = createAuth(deps, config)
-  if (!config.runtimeSetsHeaders) app.use('*', ...securityHeaders({ hsts: config.cookieSecure }))
+  app.use('*', securityHeaders({ hsts: config.cookieSecure }))
 
   app.get('/health', async (c) => {
     try {
       await health.ping()
-      return c.json({ status: 'ok', store: health.kind })
+      return fastJson(c, { status: 'ok', store: health.kind })
     } catch (err) {
       return problem(c, 'store_unavailable', { retryAfter: isUnavailable(err) ? err.retryAfter : 5 })
     }

@@ -13,6 +13,7 @@ import type { CookieJar } from './cookies.js'
 import { bearerToken, emptyOrJson, jsonOnly, originGuard, readJson } from './guards.js'
 import { problem } from './problem.js'
 import type { AuthEnv } from './require-auth.js'
+import { fastJson } from './security-headers.js'
 
 // Generous caps in UTF-16 units, far above what the domain accepts, so no field is huge before
 // the domain rules (254-octet emails, 1024-code-point passwords, 100-code-point names) apply.
@@ -98,12 +99,12 @@ export function createAuthRoutes(
 
   app.get('/session', requireAuth, (c) => {
     const { userId, sessionId, accessTokenExpiresAt } = c.get('auth')
-    return c.json({ userId, sessionId, accessTokenExpiresAt: iso(accessTokenExpiresAt) })
+    return fastJson(c, { userId, sessionId, accessTokenExpiresAt: iso(accessTokenExpiresAt) })
   })
 
   app.get('/profile', requireAuth, async (c) => {
     const result = await getProfile(deps, c.get('auth'))
-    return result.ok ? c.json({ user: result.value }) : problem(c, result.error)
+    return result.ok ? fastJson(c, { user: result.value }) : problem(c, result.error)
   })
 
   app.post('/profile', limitBody, jsonOnly, requireAuth, async (c) => {
@@ -113,7 +114,7 @@ export function createAuthRoutes(
     return result.ok ? c.json({ user: result.value }) : problem(c, result.error, result)
   })
 
-  app.get('/sessions', requireAuth, async (c) => c.json(await listSessions(deps, c.get('auth'))))
+  app.get('/sessions', requireAuth, async (c) => fastJson(c, await listSessions(deps, c.get('auth'))))
 
   app.delete('/sessions/:id', limitBody, requireAuth, async (c) => {
     const result = await revokeSession(deps, { identity: c.get('auth'), sessionId: c.req.param('id'), ip: ip(c) })

@@ -10,11 +10,6 @@ export interface HttpConfig {
   readonly allowedOrigins: readonly string[]
   /** The client IP, as the runtime knows it (a tiny function type per runtime). */
   readonly clientIp: (c: Context) => string
-  /**
-   * The runtime puts the request id and `securityHeaderList` on every response itself (Node does,
-   * on its `ServerResponse`, which keeps Hono's plain-object fast path); else the app does.
-   */
-  readonly runtimeSetsHeaders?: boolean
 }
 
 /** The last `X-Forwarded-For` hop: the address the nearest trusted proxy saw. */
