@@ -4,7 +4,7 @@ import { createAuth } from '../../src/adapters/http/app.js'
 import { forwardedFor } from '../../src/adapters/http/config.js'
 import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
 import { TestClient } from '../support/app-harness.js'
-import { expectProblem, MIN, PASSWORD, post, SEC, setsCookies, setupInstrumented } from './helpers.js'
+import { expectProblem, MIN, PASSWORD, post, SEC, setsCookies, setup, setupInstrumented, signedIn } from './helpers.js'
 
 /** A host app of a Hono user: the auth routes under /auth, `requireAuth` on routes of its own. */
 async function hostApp() {
@@ -15,6 +15,10 @@ async function hostApp() {
     clientIp: forwardedFor(() => '127.0.0.1'),
   })
   const app = new Hono<AuthEnv>()
+  app.use('*', async (c, next) => {
+    c.header('x-host', 'kept')
+    await next()
+  })
   app.route('/auth', auth.routes)
   app.get('/orders', auth.requireAuth, (c) => c.json({ for: c.get('auth').userId }))
   // A handler that builds its own Response, bypassing the context's prepared headers.
@@ -61,6 +65,33 @@ describe('createAuth mounted in a host app', () => {
     // Long after the grace window, the cookie the client now holds is the current one.
     h.clock.advance(11 * MIN + 20 * SEC)
     expect((await h.client.request('/orders')).status).toBe(200)
+  })
+})
+
+describe('response headers', () => {
+  it("keeps a host app's own headers on the auth routes' answers", async () => {
+    const h = await hostApp()
+    for (const path of ['/auth/session', '/auth/profile', '/auth/sessions']) {
+      const res = await h.client.request(path)
+      expect(res.status, path).toBe(200)
+      expect(res.headers.get('x-host'), path).toBe('kept')
+    }
+  })
+
+  it('puts the static headers and a fresh request id on every answer of the service app', async () => {
+    const t = await setup()
+    const { client } = await signedIn(t, 'headers@example.com')
+    const ids = new Set<string>()
+    for (const path of ['/session', '/profile', '/sessions', '/health', '/nope']) {
+      const res = await client.request(path)
+      expect(res.headers.get('cache-control'), path).toBe('no-store')
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff')
+      expect(res.headers.get('content-security-policy'), path).toBe("default-src 'none'; frame-ancestors 'none'")
+      expect(res.headers.get('cross-origin-resource-policy'), path).toBe('same-origin')
+      ids.add(res.headers.get('x-request-id') ?? '')
+    }
+    expect(ids.size).toBe(5)
+    expect(ids.has('')).toBe(false)
   })
 })
 
