@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from '../domain/errors.js'
-import type { SessionId } from '../domain/session.js'
+import { isSessionIdShape, type SessionId } from '../domain/session.js'
 import type { Deps, Identity } from './deps.js'
 
 export interface SessionView {
@@ -38,7 +38,9 @@ export async function revokeSession(
   deps: Pick<Deps, 'sessions' | 'clock' | 'log'>,
   input: { readonly identity: Identity; readonly sessionId: string; readonly ip: string },
 ): Promise<Result<{ current: boolean }, 'not_found'>> {
-  const target = await deps.sessions.find(input.sessionId as SessionId, deps.clock.now())
+  // Anything not shaped like an id is nobody's session: no store is asked about it.
+  if (!isSessionIdShape(input.sessionId)) return fail('not_found')
+  const target = await deps.sessions.find(input.sessionId, deps.clock.now())
   if (!target || target.userId !== input.identity.userId) return fail('not_found')
   await deps.sessions.revoke(target.id)
   deps.log.event('session_revoked', { userId: target.userId, sessionId: target.id, ip: input.ip })

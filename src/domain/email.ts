@@ -2,8 +2,10 @@
 export type Email = string & { readonly __brand: 'Email' }
 
 const MAX_OCTETS = 254
-// Control characters (C0, DEL, C1) and whitespace never belong in an address.
-const FORBIDDEN = /[\u0000-\u0020\u007f-\u009f\u00a0\u2028\u2029]/
+// Control characters (C0, DEL, C1), whitespace and invisible format characters (zero-width
+// joiners, bidi controls, soft hyphens: NFKC keeps them) never belong in an address, where they
+// would make a lookalike of another account's.
+const FORBIDDEN = /[\u0000-\u0020\u007f-\u009f\u00a0\u2028\u2029\p{Cf}]/u
 const LOCAL = /^[^@\s]{1,64}$/
 const DOMAIN = /^(?=.{1,253}$)[^@\s.]+(\.[^@\s.]+)+$/
 

@@ -2,6 +2,9 @@ import type { UserId } from './user.js'
 
 export type SessionId = string & { readonly __brand: 'SessionId' }
 
+/** Whether a string has the shape of a session id (base64url, 16 to 64 characters). */
+export const isSessionIdShape = (s: string): s is SessionId => /^[A-Za-z0-9_-]{16,64}$/.test(s)
+
 /**
  * A login session. The store keeps this record and never a refresh token: the token is
  * `id.generation.mac` with a MAC under a server key, so a dump of the store yields nothing usable.

@@ -28,8 +28,10 @@ export const toPublicUser = (u: UserRecord): PublicUser => ({
 })
 
 export const NAME_MAX = 100
-// Control characters and the Unicode line and paragraph separators.
-const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+// Control characters, the Unicode line and paragraph separators, and bidi overrides and isolates
+// (which can make a name display as something else). Zero-width joiners stay: scripts such as
+// Persian need them.
+const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
 
 /** A display name: NFKC, trimmed, 1 to 100 code points, no control characters. */
 export function parseName(raw: string): string | null {

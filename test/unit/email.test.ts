@@ -2,6 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { parseEmail } from '../../src/domain/email.js'
 
 describe('parseEmail', () => {
+  it('refuses invisible format characters that would make a lookalike of another address', () => {
+    for (const invisible of ['\u200b', '\u200d', '\u202e', '\u2066', '\u00ad', '\ufeff']) {
+      expect(parseEmail(`ad${invisible}a@example.com`), JSON.stringify(invisible)).toBeNull()
+    }
+    expect(parseEmail('ada@example.com')).toBe('ada@example.com')
+  })
+
   it('lower-cases and trims', () => {
     expect(parseEmail('  Ada.Lovelace@Example.COM\t\n')).toBe('ada.lovelace@example.com')
   })

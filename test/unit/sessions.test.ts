@@ -83,6 +83,29 @@ describe('revokeSession', () => {
     expect(await deps.sessions.find(bob.session.id, deps.clock.now())).not.toBeNull()
   })
 
+  it('answers not_found for an id that is not shaped like one, without asking the store', async () => {
+    const { deps, laptop } = await threeSessions()
+    const find = deps.sessions.find.bind(deps.sessions)
+    let lookups = 0
+    const counting = {
+      ...deps,
+      sessions: {
+        ...deps.sessions,
+        find: (...a: Parameters<typeof find>) => {
+          lookups++
+          return find(...a)
+        },
+      },
+    }
+    for (const sessionId of ['x'.repeat(600), 'short', '../etc/passwd', 'has space in it at all']) {
+      expect(await revokeSession(counting, { identity: identityOf(laptop), sessionId, ip })).toEqual({
+        ok: false,
+        error: 'not_found',
+      })
+    }
+    expect(lookups).toBe(0)
+  })
+
   it('answers not_found for an unknown or already revoked id', async () => {
     const { deps, phone, laptop } = await threeSessions()
     const identity = identityOf(laptop)

@@ -3,6 +3,14 @@ import type { Email } from '../../src/domain/email.js'
 import { NAME_MAX, parseName, toPublicUser, type UserId } from '../../src/domain/user.js'
 
 describe('parseName', () => {
+  it('refuses bidi overrides and isolates, and keeps the joiners some scripts need', () => {
+    for (const bidi of ['\u202e', '\u202a', '\u2066', '\u2069']) expect(parseName(`Ada${bidi}evoL`)).toBeNull()
+    expect(parseName('\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645')).toBe(
+      '\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645',
+    )
+    expect(parseName('\u{1f468}\u200d\u{1f469}\u200d\u{1f467}')).not.toBeNull()
+  })
+
   it('applies NFKC and trims', () => {
     expect(parseName('  Ada Lovelace ')).toBe('Ada Lovelace')
     expect(parseName('Ａｄａ')).toBe('Ada')
