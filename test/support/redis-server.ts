@@ -40,6 +40,7 @@ export function describeRedis(name: string, needs: 'private' | 'any', body: () =
     return
   }
   console.warn(`Redis suites were skipped. ${why} ${HOW}`)
+  // Skipped on purpose: no redis-server here and REQUIRE_REDIS unset; the warning says how to run them.
   describe.skip(name, body)
 }
 
