@@ -186,23 +186,4 @@ export const useHasher = (t: { deps: Deps }, hasher: PasswordHasher): void => {
   ;(t.deps as { hasher: PasswordHasher }).hasher = hasher
 }
 
-/** Wraps a hasher and counts every KDF run (hash, verify, verifyDummy). */
-export function countingHasher(inner: PasswordHasher): PasswordHasher & { runs: string[] } {
-  const runs: string[] = []
-  return {
-    runs,
-    hash(p) {
-      runs.push('hash')
-      return inner.hash(p)
-    },
-    verify(s, p) {
-      runs.push('verify')
-      return inner.verify(s, p)
-    },
-    verifyDummy(p) {
-      runs.push('verifyDummy')
-      return inner.verifyDummy(p)
-    },
-    needsRehash: (s) => inner.needsRehash(s),
-  }
-}
+export { countingHasher } from '../support/counting-hasher.js'

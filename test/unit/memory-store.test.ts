@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BoundedExpiringMap } from '../../src/adapters/stores/memory/bounded-map.js'
+import { BoundedExpiringMap } from '../../src/adapters/bounded-map.js'
 import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
 import { UnavailableError } from '../../src/domain/errors.js'
 import type { UserId } from '../../src/domain/user.js'

@@ -4,10 +4,14 @@ import { createScryptHasher, type ScryptParams } from '../../src/adapters/crypto
 import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
 import type { AuthPolicy, Deps, Identity } from '../../src/application/deps.js'
 import { login } from '../../src/application/login.js'
-import type { PasswordHasher, SecurityEventName, SecurityLog, Stores } from '../../src/application/ports.js'
+import type { SecurityEventName, SecurityLog, Stores } from '../../src/application/ports.js'
 import { register } from '../../src/application/register.js'
 import type { UserId } from '../../src/domain/user.js'
+import { TEST_POLICY } from '../support/app-harness.js'
+import { type CountingHasher, countingHasher } from '../support/counting-hasher.js'
 import { type FakeClock, fakeClock, sequentialRandom } from '../support/fixtures.js'
+
+export { type CountingHasher, countingHasher }
 
 /** A test secret, never a production one. */
 export const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnop'
@@ -16,40 +20,8 @@ export const DAY = 86_400 * SEC
 export const FAST_SCRYPT: ScryptParams = { ln: 10, r: 8, p: 1 }
 export const PASSWORD = 'correct horse battery staple'
 
-export const POLICY: AuthPolicy = {
-  accessTokenTtl: 600,
-  refreshTokenTtl: 30 * 86_400,
-  refreshReuseGrace: 10,
-  sessionMaxLifetime: 90 * 86_400,
-  loginFailureLimit: 5,
-  loginFailureWindow: 15 * 60,
-  rateLimitPerMinute: 1000,
-}
-
-/** A hasher that counts what it is asked to do. */
-export interface CountingHasher extends PasswordHasher {
-  readonly calls: { hash: number; verify: number; verifyDummy: number }
-}
-
-export function countingHasher(inner: PasswordHasher): CountingHasher {
-  const calls = { hash: 0, verify: 0, verifyDummy: 0 }
-  return {
-    calls,
-    hash: (password) => {
-      calls.hash++
-      return inner.hash(password)
-    },
-    verify: (stored, password) => {
-      calls.verify++
-      return inner.verify(stored, password)
-    },
-    verifyDummy: (password) => {
-      calls.verifyDummy++
-      return inner.verifyDummy(password)
-    },
-    needsRehash: (stored) => inner.needsRehash(stored),
-  }
-}
+/** The harness policy with a lower lockout limit, so lockout tests stay short. */
+export const POLICY: AuthPolicy = { ...TEST_POLICY, loginFailureLimit: 5 }
 
 export interface LoggedEvent {
   readonly name: SecurityEventName

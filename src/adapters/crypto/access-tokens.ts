@@ -2,8 +2,8 @@ import { sign, verify } from 'hono/jwt'
 import type { AccessClaims, AccessTokens, AccessVerdict } from '../../application/ports.js'
 import type { SessionId } from '../../domain/session.js'
 import type { UserId } from '../../domain/user.js'
+import { BoundedExpiringMap } from '../bounded-map.js'
 import { importHmacKey } from './hmac-key.js'
-import { VerifiedTokenCache } from './verified-token-cache.js'
 
 export interface AccessTokenOptions {
   /** At least 32 bytes; checked by the composition root before it gets here. */
@@ -37,7 +37,10 @@ const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 
 export async function createAccessTokens(opts: AccessTokenOptions): Promise<AccessTokens> {
   const key = await importHmacKey(opts.secret)
   const leeway = Math.min(opts.leeway ?? 30, 60)
-  const cache = new VerifiedTokenCache<AccessClaims>(opts.cacheSize ?? 10_000)
+  // Token strings already verified, with their claims, until they expire. Only the exact string
+  // verified is ever found, so a tampered token always misses and takes the full check.
+  const cacheSize = opts.cacheSize ?? 10_000
+  const cache = new BoundedExpiringMap<string, AccessClaims>(cacheSize)
 
   const checkClaims = (payload: unknown, nowS: number): AccessVerdict => {
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
@@ -86,7 +89,7 @@ export async function createAccessTokens(opts: AccessTokenOptions): Promise<Acce
         return { valid: false, reason: 'invalid' }
       }
       const verdict = checkClaims(payload, nowS)
-      if (verdict.valid) cache.set(token, verdict.claims, (verdict.claims.exp + leeway) * 1000, now)
+      if (verdict.valid && cacheSize > 0) cache.set(token, verdict.claims, (verdict.claims.exp + leeway) * 1000, now)
       return verdict
     },
   }

@@ -33,9 +33,8 @@ const isJson = (contentType: string | undefined): boolean => {
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response }
 
-/** Reads a JSON body against a strict schema: 415 before parsing, 400 for bad JSON or shape. */
+/** Reads a JSON body against a strict schema (behind `jsonOnly`): 400 for bad JSON or shape. */
 export async function readJson<S extends v.GenericSchema>(c: Context, schema: S): Promise<Parsed<v.InferOutput<S>>> {
-  if (!isJson(c.req.header('content-type'))) return { ok: false, response: problem(c, 'unsupported_media_type') }
   let body: unknown
   try {
     body = JSON.parse(await c.req.text())

@@ -3,7 +3,7 @@ import type { Email } from '../../../domain/email.js'
 import { UnavailableError } from '../../../domain/errors.js'
 import { decideRotation, type Session, type SessionId } from '../../../domain/session.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
-import { BoundedExpiringMap } from './bounded-map.js'
+import { BoundedExpiringMap } from '../../bounded-map.js'
 
 export interface MemoryLimits {
   readonly maxUsers: number

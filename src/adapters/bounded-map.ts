@@ -1,7 +1,7 @@
 /**
- * A Map with a size bound and per-entry expiry. Expired entries vanish on read and are swept in
- * slices on write; past the bound the entries that expire soonest are not tracked, so the oldest
- * inserted go first (Map keeps insertion order).
+ * A Map with a size bound and per-entry expiry, for the memory store and the verified-token
+ * cache. Expired entries vanish on read and are swept in slices on write; past the bound the
+ * oldest inserted go first (Map keeps insertion order).
  */
 export class BoundedExpiringMap<K, V> {
   private readonly entries = new Map<K, { value: V; expiresAt: number }>()
