@@ -33,6 +33,7 @@ const POLICY = {
   loginFailureLimit: 10,
   loginFailureWindow: 900,
   rateLimitPerMinute: 1_000_000,
+  maxSessionsPerUser: 100,
 }
 
 const freePort = (): Promise<number> =>

@@ -5,6 +5,7 @@
 import { Hono } from 'hono'
 import { buildService } from './adapters/compose.js'
 import { parseSettings, SettingsError } from './adapters/config/settings.js'
+import { WORKERS_KDF_START_RATE } from './adapters/crypto/scrypt-hasher.js'
 import { problem } from './adapters/http/problem.js'
 import { type AuthStoreNamespace, createDurableObjectStores } from './adapters/stores/durable-object/index.js'
 import { createKvStores, type KvLike } from './adapters/stores/kv/index.js'
@@ -38,6 +39,7 @@ const SETTINGS = [
   'ALLOWED_ORIGINS',
   'LOGIN_FAILURE_LIMIT',
   'RATE_LIMIT_PER_MINUTE',
+  'MAX_SESSIONS_PER_USER',
 ] as const
 
 const settingsFrom = (env: WorkerEnv): Record<string, string | undefined> =>
@@ -68,6 +70,9 @@ async function build(env: WorkerEnv): Promise<Fetch> {
     stores: storesFrom(env),
     // Set by Cloudflare's edge; a client cannot forge it.
     clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
+    // scrypt blocks the isolate while it runs, so a concurrency gate never sees two at once:
+    // bound how fast derivations start instead (beyond it, 503 overloaded with Retry-After).
+    kdf: { startRate: WORKERS_KDF_START_RATE },
   })
   return app.fetch
 }

@@ -3,7 +3,7 @@ import type { Clock, PasswordHasher, Random, SecurityLog, Stores } from '../appl
 import type { Settings } from './config/settings.js'
 import { createAccessTokens } from './crypto/access-tokens.js'
 import { createRefreshTokens } from './crypto/refresh-tokens.js'
-import { createScryptHasher } from './crypto/scrypt-hasher.js'
+import { createScryptHasher, type ScryptHasherOptions } from './crypto/scrypt-hasher.js'
 import { systemClock, webRandom } from './crypto/web-runtime.js'
 import { createApp } from './http/app.js'
 import type { HttpConfig } from './http/config.js'
@@ -18,6 +18,7 @@ export const policyFrom = (s: Settings): AuthPolicy => ({
   loginFailureLimit: s.loginFailureLimit,
   loginFailureWindow: 15 * 60,
   rateLimitPerMinute: s.rateLimitPerMinute,
+  maxSessionsPerUser: s.maxSessionsPerUser,
 })
 
 export interface DepsOptions {
@@ -44,7 +45,7 @@ export async function buildDeps(o: DepsOptions): Promise<Deps> {
       audience: o.audience,
       ...(o.tokenCacheSize !== undefined && { cacheSize: o.tokenCacheSize }),
     }),
-    createRefreshTokens(o.secret),
+    createRefreshTokens(o.secret, { issuer: o.issuer, audience: o.audience }),
   ])
   return {
     users: o.stores.users,
@@ -72,6 +73,8 @@ export async function buildService(o: {
   /** Verified access tokens remembered; for benchmarks that measure the uncached path. */
   readonly tokenCacheSize?: number
   readonly log?: SecurityLog
+  /** How the password hasher bounds its KDF work; the Worker passes a start rate (src/worker.ts). */
+  readonly kdf?: ScryptHasherOptions
 }) {
   const { settings, stores } = o
   let secret = settings.jwtSecret
@@ -81,7 +84,7 @@ export async function buildService(o: {
   }
   const deps = await buildDeps({
     stores,
-    hasher: createScryptHasher(),
+    hasher: createScryptHasher(o.kdf),
     secret,
     policy: policyFrom(settings),
     issuer: settings.jwtIssuer,

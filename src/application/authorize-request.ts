@@ -39,7 +39,12 @@ export async function authorizeRequest(
   if (!rotated.ok) return rotated
   const { session, ...tokens } = rotated.value
   return ok({
-    identity: { userId: session.userId, sessionId: session.id, accessTokenExpiresAt: tokens.accessTokenExpiresAt },
+    identity: {
+      userId: session.userId,
+      sessionId: session.id,
+      accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+      sessionConfirmed: true,
+    },
     refreshed: tokens,
   })
 }

@@ -20,6 +20,8 @@ export interface AuthPolicy {
   /** Window of the failed-login counter (15 minutes in the contract). */
   readonly loginFailureWindow: number
   readonly rateLimitPerMinute: number
+  /** Live sessions one user may hold; a login past it revokes that user's oldest (`MAX_SESSIONS_PER_USER`). */
+  readonly maxSessionsPerUser: number
 }
 
 /** Everything a use case may ask for; each one picks only what it needs. */
@@ -49,4 +51,6 @@ export interface Identity {
   readonly userId: import('../domain/user.js').UserId
   readonly sessionId: import('../domain/session.js').SessionId
   readonly accessTokenExpiresAt: number
+  /** True when this request rotated the session, so the store has just confirmed it is live. */
+  readonly sessionConfirmed?: boolean
 }

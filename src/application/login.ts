@@ -1,8 +1,8 @@
-import { parseEmail } from '../domain/email.js'
+import { type Email, parseEmail } from '../domain/email.js'
 import { fail, ok, type Result } from '../domain/errors.js'
-import { isOverLong, normalisePassword } from '../domain/password-policy.js'
+import { normalisePassword, PASSWORD_PROBLEM_DETAIL, passwordInputProblem } from '../domain/password-policy.js'
 import type { Session, SessionId } from '../domain/session.js'
-import { type PublicUser, toPublicUser } from '../domain/user.js'
+import { type PublicUser, toPublicUser, type UserRecord } from '../domain/user.js'
 import type { Deps, IssuedTokens } from './deps.js'
 import { issueTokens } from './issue-tokens.js'
 import { loginFailureKey, loginFailureRule, perIpRule } from './throttle.js'
@@ -43,32 +43,12 @@ export async function login(
   const now = deps.clock.now()
   const gate = await deps.limiter.hit(`ip:login:${input.ip}`, perIpRule(deps.policy), now)
   if (!gate.allowed) return fail('rate_limited', { retryAfter: gate.retryAfter })
-  if (isOverLong(input.password)) return fail('invalid_request', { detail: 'password is longer than 1024 characters' })
+  const unusable = passwordInputProblem(input.password)
+  if (unusable) return fail('invalid_request', { detail: PASSWORD_PROBLEM_DETAIL[unusable] })
 
-  const email = parseEmail(input.email)
-  // Counted per normalised email whether or not the account exists. The attempt is counted before
-  // the KDF runs, so logins racing in parallel cannot each pass a check made before any of them
-  // failed; a success resets the count. Malformed emails, which match no account, share one key:
-  // attacker-sized input never becomes a stored key.
-  const failureKey = loginFailureKey(email ?? '!malformed')
-  const lock = await deps.limiter.hit(failureKey, loginFailureRule(deps.policy), now)
-  if (!lock.allowed) {
-    deps.log.event('login_locked', { ip: input.ip })
-    return fail('rate_limited', { retryAfter: lock.retryAfter })
-  }
-
-  const password = normalisePassword(input.password)
-  const user = email ? await deps.users.findByEmail(email) : null
-  const good = user ? await deps.hasher.verify(user.passwordHash, password) : await deps.hasher.verifyDummy(password)
-  if (!user || good !== true) {
-    deps.log.event('login_failure', { userId: user?.id ?? null, ip: input.ip })
-    return fail('invalid_credentials')
-  }
-
-  await deps.limiter.reset(failureKey)
-  if (deps.hasher.needsRehash(user.passwordHash)) {
-    await deps.users.update(user.id, { passwordHash: await deps.hasher.hash(password) })
-  }
+  const checked = await checkInSlot(deps, parseEmail(input.email), input.password, input.ip, now)
+  if (!checked.ok) return checked
+  const user = checked.value
   const session: Session = {
     id: deps.random.id() as SessionId,
     userId: user.id,
@@ -80,7 +60,48 @@ export async function login(
     absoluteExpiresAt: now + deps.policy.sessionMaxLifetime * 1000,
     userAgent: input.userAgent ? input.userAgent.slice(0, 256) : null,
   }
-  await deps.sessions.create(session)
+  await deps.sessions.create(session, { maxPerUser: deps.policy.maxSessionsPerUser })
   deps.log.event('login_success', { userId: user.id, sessionId: session.id, ip: input.ip })
   return ok({ user: toPublicUser(user), session, ...(await issueTokens(deps, session, now)) })
+}
+
+/**
+ * Counts the attempt, finds the account and checks the password, inside one KDF slot taken first:
+ * an attempt refused for want of a slot (503 `overloaded`) has counted nothing, so refused guesses
+ * neither run up a lockout nor fill the counters. Counted per normalised email whether or not the
+ * account exists, and before the KDF runs, so logins racing in parallel cannot each pass a check
+ * made before any of them failed; a success resets the count. Malformed emails, which match no
+ * account, share one key: attacker-sized input never becomes a stored key.
+ */
+async function checkInSlot(
+  deps: Pick<Deps, 'users' | 'hasher' | 'limiter' | 'log' | 'policy'>,
+  email: Email | null,
+  rawPassword: string,
+  ip: string,
+  now: number,
+): Promise<Result<UserRecord, 'invalid_credentials' | 'rate_limited'>> {
+  const failureKey = loginFailureKey(email ?? '!malformed')
+  const lease = await deps.hasher.reserve()
+  try {
+    const lock = await deps.limiter.hit(failureKey, loginFailureRule(deps.policy), now)
+    if (!lock.allowed) {
+      deps.log.event('login_locked', { ip })
+      return fail('rate_limited', { retryAfter: lock.retryAfter })
+    }
+    const password = normalisePassword(rawPassword)
+    const user = email ? await deps.users.findByEmail(email) : null
+    const good = user ? await lease.verify(user.passwordHash, password) : await lease.verifyDummy(password)
+    if (!user || good !== true) {
+      deps.log.event('login_failure', { userId: user?.id ?? null, ip })
+      return fail('invalid_credentials')
+    }
+    await deps.limiter.reset(failureKey)
+    // Through the lease: a second gated call while this slot is held could wait for itself.
+    if (deps.hasher.needsRehash(user.passwordHash)) {
+      await deps.users.update(user.id, { passwordHash: await lease.hash(password) })
+    }
+    return ok(user)
+  } finally {
+    lease.release()
+  }
 }

@@ -20,7 +20,12 @@ export interface UserRepository {
 
 /** Sessions keyed by id and indexed by user. Expired sessions are gone for every method. */
 export interface SessionStore {
-  create(session: Session): Promise<void>
+  /**
+   * Stores a new session. When the user would then hold more than `maxPerUser` live sessions
+   * (default `DEFAULT_MAX_SESSIONS_PER_USER`), the user's oldest others are revoked; never another
+   * user's. A store that is full refuses with `UnavailableError` rather than evict anyone.
+   */
+  create(session: Session, limits?: { readonly maxPerUser?: number }): Promise<void>
   find(id: SessionId, now: number): Promise<Session | null>
   /** One atomic step: see `decideRotation` in src/domain/session.ts. A `reused` outcome has revoked. */
   rotate(id: SessionId, from: number, now: number, policy: RotationPolicy): Promise<RotateOutcome>
@@ -60,6 +65,19 @@ export interface Stores {
   readonly health: StoreHealth
 }
 
+/** The KDF work one caller may do in a slot it holds: see `PasswordHasher.reserve`. */
+export interface HasherLease {
+  hash(password: string): Promise<string>
+  verify(stored: string, password: string): Promise<boolean>
+  verifyDummy(password: string): Promise<void>
+  /** Gives the slot back; idempotent. Using the lease afterwards throws. */
+  release(): void
+}
+
+/**
+ * Password hashing with bounded KDF work per instance. `hash`, `verify` and `verifyDummy` each take
+ * and give back a slot of their own; they throw `UnavailableError('overloaded')` when none is free.
+ */
 export interface PasswordHasher {
   hash(password: string): Promise<string>
   /** Constant-time comparison; false for a malformed or out-of-bounds stored hash. */
@@ -67,6 +85,12 @@ export interface PasswordHasher {
   /** Runs a verification against a dummy hash so an unknown email costs what a known one does. */
   verifyDummy(password: string): Promise<void>
   needsRehash(stored: string): boolean
+  /**
+   * Takes a KDF slot before the work that needs it is decided (waiting in a bounded queue), or
+   * throws `UnavailableError('overloaded')`. The caller runs its derivations through the lease
+   * (a second gated call while holding it could deadlock) and releases it in `finally`.
+   */
+  reserve(): Promise<HasherLease>
 }
 
 export interface AccessClaims {
@@ -84,7 +108,16 @@ export type AccessVerdict =
   | { readonly valid: false; readonly reason: 'invalid' }
 
 export interface AccessTokens {
-  issue(userId: UserId, sessionId: SessionId, now: number): Promise<{ token: string; expiresAt: number }>
+  /**
+   * Signs a token for the session: `exp = min(iat + ttl, notAfter)`, so no access token outlives
+   * its session's absolute end (`notAfter`, ms).
+   */
+  issue(
+    userId: UserId,
+    sessionId: SessionId,
+    now: number,
+    notAfter?: number,
+  ): Promise<{ token: string; expiresAt: number }>
   verify(token: string, now: number): Promise<AccessVerdict>
 }
 

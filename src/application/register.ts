@@ -1,6 +1,6 @@
 import { type Email, parseEmail } from '../domain/email.js'
 import { fail, ok, type Result } from '../domain/errors.js'
-import { checkNewPassword, isOverLong, normalisePassword } from '../domain/password-policy.js'
+import { checkNewPassword, normalisePassword, PASSWORD_PROBLEM_DETAIL } from '../domain/password-policy.js'
 import { type PublicUser, parseName, toPublicUser, type UserId } from '../domain/user.js'
 import type { Deps } from './deps.js'
 import { perIpRule } from './throttle.js'
@@ -23,10 +23,8 @@ export async function register(
 
   const email = parseEmail(input.email)
   if (!email) return fail('invalid_request', { detail: 'email is not a valid address' })
-  if (isOverLong(input.password)) return fail('invalid_request', { detail: 'password is longer than 1024 characters' })
   const problem = checkNewPassword(input.password)
-  if (problem === 'too_short') return fail('invalid_request', { detail: 'password is shorter than 8 characters' })
-  if (problem === 'too_common') return fail('invalid_request', { detail: 'password is too common' })
+  if (problem) return fail('invalid_request', { detail: PASSWORD_PROBLEM_DETAIL[problem] })
   let name: string | null = null
   if (input.name !== undefined) {
     name = parseName(input.name)

@@ -1,6 +1,8 @@
 import { fail, ok, type Result } from '../domain/errors.js'
 import { isSessionIdShape, type SessionId } from '../domain/session.js'
+import { isoTime } from '../domain/text.js'
 import type { Deps, Identity } from './deps.js'
+import { isSessionLive } from './live-session.js'
 
 export interface SessionView {
   readonly id: SessionId
@@ -11,37 +13,53 @@ export interface SessionView {
   readonly current: boolean
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString()
-
-/** The caller's live sessions, newest first, the current one marked. */
+/**
+ * The caller's live sessions, newest first, the current one marked. A caller whose own session is
+ * not among them (revoked behind a still-valid access token) is `unauthorized`.
+ */
 export async function listSessions(
   deps: Pick<Deps, 'sessions' | 'clock'>,
   identity: Identity,
-): Promise<{ sessions: SessionView[] }> {
+): Promise<Result<{ sessions: SessionView[] }, 'unauthorized'>> {
   const sessions = await deps.sessions.listForUser(identity.userId, deps.clock.now())
-  return {
+  // Absent from the list, the session may still be live where the index lags (KV): ask for it by id.
+  if (!sessions.some((s) => s.id === identity.sessionId) && !(await isSessionLive(deps, identity))) {
+    return fail('unauthorized')
+  }
+  return ok({
     sessions: sessions
       .sort((a, b) => b.createdAt - a.createdAt)
       .map((s) => ({
         id: s.id,
-        createdAt: iso(s.createdAt),
-        lastUsedAt: iso(s.lastUsedAt),
-        expiresAt: iso(s.expiresAt),
+        createdAt: isoTime(s.createdAt),
+        lastUsedAt: isoTime(s.lastUsedAt),
+        expiresAt: isoTime(s.expiresAt),
         userAgent: s.userAgent,
         current: s.id === identity.sessionId,
       })),
-  }
+  })
 }
 
-/** Revokes one of the caller's sessions; someone else's, or none, is `not_found` (never 403: no oracle). */
+/**
+ * Revokes one of the caller's sessions; someone else's, or none, is `not_found` (never 403: no
+ * oracle). The caller's own session must still be live.
+ */
 export async function revokeSession(
   deps: Pick<Deps, 'sessions' | 'clock' | 'log'>,
   input: { readonly identity: Identity; readonly sessionId: string; readonly ip: string },
-): Promise<Result<{ current: boolean }, 'not_found'>> {
+): Promise<Result<{ current: boolean }, 'not_found' | 'unauthorized'>> {
+  const { identity } = input
   // Anything not shaped like an id is nobody's session: no store is asked about it.
   if (!isSessionIdShape(input.sessionId)) return fail('not_found')
-  const target = await deps.sessions.find(input.sessionId, deps.clock.now())
-  if (!target || target.userId !== input.identity.userId) return fail('not_found')
+  // Revoking the current session reads it once: the target is then the caller's own.
+  const own = input.sessionId === identity.sessionId
+  const [target, live] = await Promise.all([
+    deps.sessions.find(input.sessionId, deps.clock.now()),
+    own ? undefined : isSessionLive(deps, identity),
+  ])
+  const callerLive = own ? identity.sessionConfirmed === true || target?.userId === identity.userId : live
+  if (!callerLive) return fail('unauthorized')
+  if (!target || target.userId !== identity.userId) return fail('not_found')
   await deps.sessions.revoke(target.id)
   deps.log.event('session_revoked', { userId: target.userId, sessionId: target.id, ip: input.ip })
   return ok({ current: target.id === input.identity.sessionId })

@@ -1,4 +1,6 @@
-/** An email address after NFKC, trimming and lower-casing: the only form stored or compared. */
+import { isWellFormed } from './text.js'
+
+/** An email address after NFKC, trimming, IDNA and lower-casing: the only form stored or compared. */
 export type Email = string & { readonly __brand: 'Email' }
 
 const MAX_OCTETS = 254
@@ -7,20 +9,46 @@ const MAX_OCTETS = 254
 // would make a lookalike of another account's.
 const FORBIDDEN = /[\u0000-\u0020\u007f-\u009f\u00a0\u2028\u2029\p{Cf}]/u
 const LOCAL = /^[^@\s]{1,64}$/
-const DOMAIN = /^(?=.{1,253}$)[^@\s.]+(\.[^@\s.]+)+$/
+// Characters the URL parser treats as delimiters or escapes in a host: refused before parsing, so
+// `a@evil.com/x` or `a@ex%41mple.com` can never parse as another domain.
+const URL_SPECIAL = /[/\\?#%:@[\]<>^|"'`{}]/
+// The ASCII form: letters, digits, hyphens and underscores in two or more labels, at most 253.
+const DOMAIN = /^(?=.{1,253}$)[a-z0-9_-]+(\.[a-z0-9_-]+)+$/
+// A numeric last label makes the URL parser read the host as an IPv4 address (`1.2.3` → `1.2.0.3`).
+const NUMERIC_TLD = /\.\d+$/
 
 /**
- * NFKC first (so a fullwidth `＠` becomes `@` and is then counted), validate, then lower-case.
- * Lower-casing uses the root locale; `ı` (dotless i) stays `ı`, so `mıke@` never meets `mike@`.
+ * The domain in its ASCII form (IDNA, UTS #46, as the WHATWG URL parser maps it on Node and on
+ * Workers alike), so `bücher.de`, `BÜCHER.DE` and `xn--bcher-kva.de` are one domain; null when
+ * it is not a host name.
+ */
+function asciiDomain(domain: string): string | null {
+  if (URL_SPECIAL.test(domain)) return null
+  let host: string
+  try {
+    host = new URL(`http://${domain}`).hostname
+  } catch {
+    return null
+  }
+  return DOMAIN.test(host) && !NUMERIC_TLD.test(host) ? host : null
+}
+
+/**
+ * NFKC first (so a fullwidth `＠` becomes `@` and is then counted), validate, map the domain to
+ * ASCII, then lower-case. Lower-casing uses the root locale; `ı` (dotless i) stays `ı`, so `mıke@`
+ * never meets `mike@`. Ill-formed UTF-16 (a lone surrogate) is refused: it has no UTF-8 form.
  */
 export function parseEmail(raw: string): Email | null {
+  if (!isWellFormed(raw)) return null
   const normalised = raw.normalize('NFKC').trim()
   if (FORBIDDEN.test(normalised)) return null
   const parts = normalised.split('@')
   if (parts.length !== 2) return null
   const [local, domain] = parts as [string, string]
-  if (!LOCAL.test(local) || !DOMAIN.test(domain)) return null
-  const lowered = normalised.toLowerCase()
-  if (new TextEncoder().encode(lowered).length > MAX_OCTETS) return null
-  return lowered as Email
+  if (!LOCAL.test(local)) return null
+  const host = asciiDomain(domain)
+  if (host === null) return null
+  const address = `${local.toLowerCase()}@${host}`
+  if (new TextEncoder().encode(address).length > MAX_OCTETS) return null
+  return address as Email
 }

@@ -26,6 +26,26 @@ export interface Session {
   readonly userAgent: string | null
 }
 
+/**
+ * How many live sessions one user may hold unless configured otherwise (`MAX_SESSIONS_PER_USER`).
+ * A new session past it revokes that user's oldest: one account must never be able to fill a store
+ * and push other users' sessions out.
+ */
+export const DEFAULT_MAX_SESSIONS_PER_USER = 100
+
+/**
+ * Which of a user's other live sessions a new session makes go, so the user keeps at most
+ * `maxPerUser` (the new one included): the oldest by `createdAt` (then id, so every store agrees).
+ */
+export function sessionsBeyondCap<T extends { readonly id: string; readonly createdAt: number }>(
+  others: readonly T[],
+  maxPerUser: number,
+): T[] {
+  const keep = Math.max(0, Math.floor(maxPerUser) - 1)
+  const oldestFirst = [...others].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  return oldestFirst.slice(0, Math.max(0, oldestFirst.length - keep))
+}
+
 /** Rotation rules a store applies inside its one atomic step. Seconds are converted to ms. */
 export interface RotationPolicy {
   /** How long the previous generation still yields the current state (ms). */

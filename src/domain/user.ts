@@ -1,4 +1,5 @@
 import type { Email } from './email.js'
+import { isoTime, isWellFormed } from './text.js'
 
 export type UserId = string & { readonly __brand: 'UserId' }
 
@@ -24,7 +25,7 @@ export const toPublicUser = (u: UserRecord): PublicUser => ({
   id: u.id,
   email: u.email,
   name: u.name,
-  createdAt: new Date(u.createdAt).toISOString(),
+  createdAt: isoTime(u.createdAt),
 })
 
 export const NAME_MAX = 100
@@ -33,8 +34,9 @@ export const NAME_MAX = 100
 // Persian need them.
 const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
 
-/** A display name: NFKC, trimmed, 1 to 100 code points, no control characters. */
+/** A display name: well-formed, NFKC, trimmed, 1 to 100 code points, no control characters. */
 export function parseName(raw: string): string | null {
+  if (!isWellFormed(raw)) return null
   const name = raw.normalize('NFKC').trim()
   if (name.length === 0 || NAME_FORBIDDEN.test(name) || [...name].length > NAME_MAX) return null
   return name

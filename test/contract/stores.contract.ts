@@ -223,6 +223,26 @@ export function runStoreContract(
         expect(await stores.sessions.revokeAllForUser(a1.userId)).toBe(0)
       })
 
+      it("keeps at most maxPerUser sessions of a user: a new one revokes that user's oldest, never another's", async () => {
+        const cap = { maxPerUser: 3 }
+        const userId = aUser().id
+        const oldest = aSession(now, { userId })
+        const kept = [1, 2, 3].map((i) => aSession(now + i * SEC, { userId }))
+        const b1 = aSession(now)
+        const b = [b1, aSession(now + SEC, { userId: b1.userId })]
+        // A's fourth session comes last: A's oldest goes, B's two (one as old as A's oldest) stay.
+        for (const s of [...b, oldest, ...kept]) await stores.sessions.create(s, cap)
+        const later = now + 4 * SEC
+        expect(await stores.sessions.find(oldest.id, later)).toBeNull()
+        expect(await stores.sessions.rotate(oldest.id, 0, later, POLICY)).toEqual({ kind: 'missing' })
+        for (const s of kept) expect(await stores.sessions.find(s.id, later)).toEqual(s)
+        const byId = (x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id)
+        expect((await stores.sessions.listForUser(userId, later)).sort(byId)).toEqual([...kept].sort(byId))
+        for (const s of b) expect(await stores.sessions.find(s.id, later)).toEqual(s)
+        expect((await stores.sessions.listForUser(b1.userId, later)).sort(byId)).toEqual([...b].sort(byId))
+        expect(await stores.sessions.revokeAllForUser(userId)).toBe(3)
+      })
+
       it('lists the live sessions of a user only', async () => {
         const a1 = aSession(now)
         const a2 = aSession(now, { userId: a1.userId, expiresAt: now + 5 * SEC })

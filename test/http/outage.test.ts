@@ -144,6 +144,22 @@ function heldGate(inner: PasswordHasher) {
     verify: (s, p) => gate.run(() => inner.verify(s, p)),
     verifyDummy: (p) => gate.run(() => inner.verifyDummy(p)),
     needsRehash: (s) => inner.needsRehash(s),
+    async reserve() {
+      const done = await gate.acquire()
+      try {
+        const lease = await inner.reserve()
+        return {
+          ...lease,
+          release: () => {
+            lease.release()
+            done()
+          },
+        }
+      } catch (err) {
+        done()
+        throw err
+      }
+    },
   }
   const finish = async (): Promise<void> => {
     release()

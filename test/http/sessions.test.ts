@@ -85,6 +85,20 @@ describe('GET /sessions', () => {
     expect((await list(one.client)).map((s) => s.id)).toEqual([one.sessionId])
   })
 
+  it('keeps at most MAX_SESSIONS_PER_USER sessions: a new login revokes the oldest of that user only', async () => {
+    const t = await setup({ policy: { maxSessionsPerUser: 2 } })
+    const first = await signedIn(t, 'ada@example.com')
+    const bob = await signedIn(t, 'bob@example.com')
+    t.clock.advance(SEC)
+    const second = await logIn(t, 'ada@example.com')
+    t.clock.advance(SEC)
+    const third = await logIn(t, 'ada@example.com')
+    expect(await alive(t, first.sessionId)).toBe(false)
+    expect((await list(third.client)).map((s) => s.id).sort()).toEqual([second.sessionId, third.sessionId].sort())
+    expect(await alive(t, bob.sessionId)).toBe(true)
+    expect((await first.client.request('/refresh', { method: 'POST' })).status).toBe(401)
+  })
+
   it('answers 401 without auth', async () => {
     const t = await setup()
     await expectProblem(await t.client.request('/sessions'), 401, 'unauthorized')

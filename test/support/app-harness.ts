@@ -20,6 +20,7 @@ export const TEST_POLICY: AuthPolicy = {
   loginFailureLimit: 10,
   loginFailureWindow: 15 * 60,
   rateLimitPerMinute: 1000,
+  maxSessionsPerUser: 100,
 }
 
 export interface LoggedEvent {

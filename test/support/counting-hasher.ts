@@ -1,33 +1,47 @@
-import type { PasswordHasher } from '../../src/application/ports.js'
+import type { HasherLease, PasswordHasher } from '../../src/application/ports.js'
 
-/** A hasher that records what it is asked to do: in order (`runs`) and counted (`calls`). */
+/**
+ * A hasher that records what it is asked to do: derivations in order (`runs`) and counted
+ * (`calls`), whether asked of the hasher or of a lease it handed out; `calls.reserve` counts leases.
+ */
 export interface CountingHasher extends PasswordHasher {
   readonly runs: string[]
-  readonly calls: { hash: number; verify: number; verifyDummy: number }
+  readonly calls: { hash: number; verify: number; verifyDummy: number; reserve: number }
 }
+
+type Derivations = Pick<PasswordHasher, 'hash' | 'verify' | 'verifyDummy'>
 
 export function countingHasher(inner: PasswordHasher): CountingHasher {
   const runs: string[] = []
-  const calls = { hash: 0, verify: 0, verifyDummy: 0 }
-  const record = (what: keyof typeof calls) => {
+  const calls = { hash: 0, verify: 0, verifyDummy: 0, reserve: 0 }
+  const record = (what: 'hash' | 'verify' | 'verifyDummy') => {
     runs.push(what)
     calls[what]++
   }
-  return {
-    runs,
-    calls,
+  /** The three derivations of `target` (the hasher or a lease), each recorded before it runs. */
+  const counted = (target: Derivations): Derivations => ({
     hash(p) {
       record('hash')
-      return inner.hash(p)
+      return target.hash(p)
     },
     verify(s, p) {
       record('verify')
-      return inner.verify(s, p)
+      return target.verify(s, p)
     },
     verifyDummy(p) {
       record('verifyDummy')
-      return inner.verifyDummy(p)
+      return target.verifyDummy(p)
     },
+  })
+  return {
+    runs,
+    calls,
+    ...counted(inner),
     needsRehash: (s) => inner.needsRehash(s),
+    async reserve(): Promise<HasherLease> {
+      const lease = await inner.reserve()
+      calls.reserve++
+      return { ...counted(lease), release: () => lease.release() }
+    },
   }
 }

@@ -267,6 +267,36 @@ describe('access tokens: claims', () => {
   })
 })
 
+describe('access tokens: lifetime bounds', () => {
+  it.each([
+    ['8.64e12 + 1', 8.64e12 + 1],
+    ['1e300', 1e300],
+    ['Number.MAX_VALUE', Number.MAX_VALUE],
+    ['iat + ttl + leeway + 1', NOW_S + 600 + 30 + 1],
+  ])('refuses a correctly signed token whose exp is %s (past iat + ttl + leeway)', async (_, exp) => {
+    const at = await tokens()
+    expect(await at.verify(await craft(HS256, claims({ exp })), NOW)).toEqual(INVALID)
+  })
+
+  it('accepts exp up to iat + ttl + leeway, for a peer with a slightly fast clock', async () => {
+    const at = await tokens()
+    expect((await at.verify(await craft(HS256, claims({ exp: NOW_S + 630 })), NOW)).valid).toBe(true)
+  })
+
+  it("caps exp at the session's absolute end", async () => {
+    const at = await tokens()
+    const end = NOW + 20 * SEC
+    const { token, expiresAt } = await at.issue(uid, sid, NOW, end)
+    expect(expiresAt).toBe(end)
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString())
+    expect(payload.exp).toBe(NOW_S + 20)
+    // 40 s after the session ended, past the 30 s leeway, the token is expired.
+    expect(await at.verify(token, end + 40 * SEC)).toMatchObject({ valid: false, reason: 'expired' })
+    // A session ending after the TTL does not lengthen the token.
+    expect((await at.issue(uid, sid, NOW, NOW + 3600 * SEC)).expiresAt).toBe(NOW + 600 * SEC)
+  })
+})
+
 describe('access tokens: the verified-token cache', () => {
   it('still expires a cached token on time', async () => {
     const at = await tokens({ cacheSize: 100 })

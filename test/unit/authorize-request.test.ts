@@ -44,6 +44,7 @@ describe('authorizeRequest', () => {
       userId,
       sessionId: sid,
       accessTokenExpiresAt: deps.clock.now() + 600 * SEC,
+      sessionConfirmed: true,
     })
     const refreshed = result.value.refreshed
     expect(refreshed).toBeDefined()

@@ -9,6 +9,42 @@ describe('parseEmail', () => {
     expect(parseEmail('ada@example.com')).toBe('ada@example.com')
   })
 
+  it('refuses ill-formed UTF-16: a lone surrogate has no UTF-8 form, where it would become U+FFFD', () => {
+    for (const raw of ['x\ud800@example.com', 'x\udbff@example.com', 'x\udc00@example.com', 'x@exam\ud800ple.com']) {
+      expect(parseEmail(raw), JSON.stringify(raw)).toBeNull()
+    }
+    expect(parseEmail('x\ufffd@example.com')).toBe('x\ufffd@example.com')
+    // A well-formed pair is one code point, not two lone halves.
+    expect(parseEmail('x\ud83d\ude00@example.com')).toBe('x😀@example.com')
+  })
+
+  it('maps the domain to its ASCII form (IDNA), so a Unicode domain and its punycode are one address', () => {
+    expect(parseEmail('a@bücher.de')).toBe('a@xn--bcher-kva.de')
+    expect(parseEmail('a@BÜCHER.DE')).toBe('a@xn--bcher-kva.de')
+    expect(parseEmail('a@xn--bcher-kva.de')).toBe('a@xn--bcher-kva.de')
+    expect(parseEmail('A@XN--BCHER-KVA.DE')).toBe('a@xn--bcher-kva.de')
+    // An ideographic full stop separates labels as a dot does, in IDNA.
+    expect(parseEmail('a@example\u3002com')).toBe('a@example.com')
+    // The local part is not mapped: only lower-cased.
+    expect(parseEmail('Bücher@example.com')).toBe('bücher@example.com')
+  })
+
+  it.each([
+    ['a path after the domain', 'a@evil.com/x'],
+    ['a query', 'a@evil.com?x'],
+    ['a fragment', 'a@evil.com#x'],
+    ['a backslash', 'a@evil.com\\x'],
+    ['a percent escape', 'a@ex%41mple.com'],
+    ['a port', 'a@example.com:25'],
+    ['an IPv4 address', 'a@1.2.3.4'],
+    ['a host the URL parser reads as IPv4', 'a@0x7f.1'],
+    ['a numeric last label', 'a@example.123'],
+    ['invalid punycode', 'a@xn--zz.com'],
+    ['a character no host name has', 'a@exa!mple.com'],
+  ])('refuses a domain with %s, which could otherwise parse as another domain', (_, raw) => {
+    expect(parseEmail(raw)).toBeNull()
+  })
+
   it('lower-cases and trims', () => {
     expect(parseEmail('  Ada.Lovelace@Example.COM\t\n')).toBe('ada.lovelace@example.com')
   })

@@ -74,6 +74,21 @@ describe('createGate', () => {
     await running
   })
 
+  it('hands out a slot to hold across awaits with acquire; its release is idempotent', async () => {
+    const gate = createGate(1, 1, overflow)
+    const release = await gate.acquire()
+    const queued = gate.acquire()
+    await expect(gate.acquire()).rejects.toThrow('full')
+    release()
+    release() // a second call must not free the slot the queued caller now holds
+    const second = await queued
+    const third = gate.acquire() // waits: the slot is still held
+    await expect(gate.acquire()).rejects.toThrow('full')
+    second()
+    ;(await third)()
+    expect(await gate.run(async () => 'free')).toBe('free')
+  })
+
   it('keeps its count right over many tasks', async () => {
     const gate = createGate(3, 100, overflow)
     let active = 0

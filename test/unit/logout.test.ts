@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { logout, logoutAll } from '../../src/application/logout.js'
 import { refresh } from '../../src/application/refresh.js'
-import { loggedIn, makeDeps, registered, SEC, tamperAt, type UnitDeps } from './unit-deps.js'
+import { identityOf, loggedIn, makeDeps, registered, SEC, tamperAt, type UnitDeps } from './unit-deps.js'
 
 const ip = '192.0.2.1'
 
@@ -19,7 +19,7 @@ describe('logout', () => {
   it('revokes the session named by a valid access token, so its refresh token stops working', async () => {
     const { deps, login, sid, userId } = await start()
     expect(await logout(deps, { accessToken: login.accessToken, refreshToken: undefined, ip })).toEqual({
-      revoked: sid,
+      revoked: [sid],
     })
     expect(await live(deps, sid)).toBe(false)
     expect(await refresh(deps, { refreshToken: login.refreshToken, ip })).toEqual({ ok: false, error: 'unauthorized' })
@@ -30,7 +30,7 @@ describe('logout', () => {
     const { deps, login, sid } = await start()
     deps.clock.advance(3600 * SEC)
     expect(await logout(deps, { accessToken: login.accessToken, refreshToken: undefined, ip })).toEqual({
-      revoked: sid,
+      revoked: [sid],
     })
     expect(await live(deps, sid)).toBe(false)
   })
@@ -39,7 +39,7 @@ describe('logout', () => {
     const { deps, login, sid } = await start()
     const badAccess = tamperAt(login.accessToken, login.accessToken.length - 5)
     expect(await logout(deps, { accessToken: badAccess, refreshToken: login.refreshToken, ip })).toEqual({
-      revoked: sid,
+      revoked: [sid],
     })
     expect(await live(deps, sid)).toBe(false)
   })
@@ -49,21 +49,42 @@ describe('logout', () => {
     const forgedRefresh = `${sid}.0.${'A'.repeat(43)}`
     const forgedAccess = tamperAt(login.accessToken, login.accessToken.length - 5)
     expect(await logout(deps, { accessToken: forgedAccess, refreshToken: forgedRefresh, ip })).toEqual({
-      revoked: null,
+      revoked: [],
     })
-    expect(await logout(deps, { accessToken: undefined, refreshToken: undefined, ip })).toEqual({ revoked: null })
+    expect(await logout(deps, { accessToken: undefined, refreshToken: undefined, ip })).toEqual({ revoked: [] })
     expect(await live(deps, sid)).toBe(true)
     expect(deps.log.named('logout')).toEqual([])
   })
 
   it('is idempotent', async () => {
     const { deps, login, sid } = await start()
-    expect((await logout(deps, { accessToken: login.accessToken, refreshToken: login.refreshToken, ip })).revoked).toBe(
-      sid,
-    )
+    expect(
+      (await logout(deps, { accessToken: login.accessToken, refreshToken: login.refreshToken, ip })).revoked,
+    ).toEqual([sid])
     expect(await logout(deps, { accessToken: login.accessToken, refreshToken: login.refreshToken, ip })).toEqual({
-      revoked: null,
+      revoked: [],
     })
+  })
+
+  it('revokes both sessions when the access token and the refresh cookie name different ones', async () => {
+    const { deps, login, sid, userId } = await start()
+    const other = await loggedIn(deps, 'ada@example.com')
+    const result = await logout(deps, { accessToken: login.accessToken, refreshToken: other.refreshToken, ip })
+    expect(result.revoked.sort()).toEqual([sid, other.session.id].sort())
+    expect(await live(deps, sid)).toBe(false)
+    expect(await live(deps, other.session.id)).toBe(false)
+    expect(deps.log.named('logout').map((e) => e.fields.sessionId)).toEqual([sid, other.session.id])
+    expect(deps.log.named('logout').every((e) => e.fields.userId === userId)).toBe(true)
+  })
+
+  it('revokes the session of a valid refresh token beside a forged access token, and no other', async () => {
+    const { deps, login, sid } = await start()
+    const other = await loggedIn(deps, 'ada@example.com')
+    const forgedAccess = tamperAt(other.accessToken, other.accessToken.length - 5)
+    expect(await logout(deps, { accessToken: forgedAccess, refreshToken: login.refreshToken, ip })).toEqual({
+      revoked: [sid],
+    })
+    expect(await live(deps, other.session.id)).toBe(true)
   })
 
   it('revokes only the session it names', async () => {
@@ -85,15 +106,27 @@ describe('logoutAll', () => {
       await loggedIn(deps, 'ada@example.com'),
     ]
     const bob = await loggedIn(deps, 'bob@example.com')
-    const userId = mine[0]?.session.userId
-    if (!userId) throw new Error('no user')
-    expect(await logoutAll(deps, { userId, ip })).toEqual({ revoked: 3 })
+    const caller = mine[0]
+    if (!caller) throw new Error('no user')
+    const userId = caller.session.userId
+    const identity = identityOf(caller)
+    expect(await logoutAll(deps, { identity, ip })).toEqual({ ok: true, value: { revoked: 3 } })
     for (const m of mine) {
       expect(await live(deps, m.session.id)).toBe(false)
       expect((await refresh(deps, { refreshToken: m.refreshToken, ip })).ok).toBe(false)
     }
     expect(await live(deps, bob.session.id)).toBe(true)
     expect(deps.log.named('logout_all')).toEqual([{ name: 'logout_all', fields: { userId, revoked: 3, ip } }])
-    expect(await logoutAll(deps, { userId, ip })).toEqual({ revoked: 0 })
+  })
+
+  it('refuses a caller whose own session was revoked behind a valid access token, and revokes nothing', async () => {
+    const deps = await makeDeps()
+    await registered(deps, 'ada@example.com')
+    const phone = await loggedIn(deps, 'ada@example.com')
+    const laptop = await loggedIn(deps, 'ada@example.com')
+    await deps.sessions.revoke(laptop.session.id)
+    expect(await logoutAll(deps, { identity: identityOf(laptop), ip })).toEqual({ ok: false, error: 'unauthorized' })
+    expect(await live(deps, phone.session.id)).toBe(true)
+    expect(deps.log.named('logout_all')).toEqual([])
   })
 })

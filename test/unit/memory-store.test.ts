@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { BoundedExpiringMap } from '../../src/adapters/bounded-map.js'
 import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
 import { UnavailableError } from '../../src/domain/errors.js'
+import { DEFAULT_MAX_SESSIONS_PER_USER } from '../../src/domain/session.js'
 import type { UserId } from '../../src/domain/user.js'
 import { aSession, aUser } from '../support/fixtures.js'
 
@@ -11,41 +12,54 @@ const rule = { limit: 1, windowSeconds: 60 }
 const policy = { graceMs: 10 * SEC, slidingMs: 30 * 86_400 * SEC }
 
 describe('memory store: bounded sessions', () => {
-  it('evicts the oldest session past maxSessions and keeps the user index consistent', async () => {
+  it("refuses a new session past maxSessions (503) rather than evict another user's live one", async () => {
     const { sessions } = createMemoryStores({ maxSessions: 3 })
     const alice = 'alice-user-id' as UserId
     const bob = 'bob-user-id' as UserId
-    const s1 = aSession(T0, { userId: alice, createdAt: T0 })
-    const s2 = aSession(T0 + 1, { userId: alice, createdAt: T0 + 1 })
-    const s3 = aSession(T0 + 2, { userId: bob, createdAt: T0 + 2 })
-    const s4 = aSession(T0 + 3, { userId: bob, createdAt: T0 + 3 })
-    for (const s of [s1, s2, s3, s4]) await sessions.create(s)
+    const s1 = aSession(T0, { userId: alice })
+    const s2 = aSession(T0 + 1, { userId: alice })
+    const s3 = aSession(T0 + 2, { userId: bob })
+    for (const s of [s1, s2, s3]) await sessions.create(s)
+    const flood = aSession(T0 + 3, { userId: bob })
+    await expect(sessions.create(flood)).rejects.toBeInstanceOf(UnavailableError)
+    await expect(sessions.create(flood)).rejects.toMatchObject({ code: 'store_unavailable' })
     const now = T0 + 10
-    expect(await sessions.find(s1.id, now)).toBeNull()
-    for (const s of [s2, s3, s4]) expect(await sessions.find(s.id, now)).toEqual(s)
-    expect((await sessions.listForUser(alice, now)).map((s) => s.id)).toEqual([s2.id])
-    expect((await sessions.listForUser(bob, now)).map((s) => s.id).sort()).toEqual([s3.id, s4.id].sort())
-    // The index dropped the evicted id: revoke-all counts only what is really there.
-    expect(await sessions.revokeAllForUser(alice)).toBe(1)
-    expect(await sessions.revokeAllForUser(alice)).toBe(0)
-    expect(await sessions.revoke(s1.id)).toBeNull()
+    for (const s of [s1, s2, s3]) expect(await sessions.find(s.id, now)).toEqual(s)
+    expect(await sessions.find(flood.id, now)).toBeNull()
+    expect((await sessions.listForUser(alice, now)).map((s) => s.id).sort()).toEqual([s1.id, s2.id].sort())
+    expect((await sessions.listForUser(bob, now)).map((s) => s.id)).toEqual([s3.id])
+    // A rotation of a session it holds is not a new one: always stored.
+    expect((await sessions.rotate(s1.id, 0, now, policy)).kind).toBe('rotated')
+    // Room again once one is revoked.
+    expect(await sessions.revoke(s3.id)).toBe(bob)
+    await sessions.create(flood)
+    expect(await sessions.find(flood.id, now)).toEqual(flood)
   })
 
-  it('counts a rotation as a write: the session rotated last is evicted last', async () => {
-    const { sessions } = createMemoryStores({ maxSessions: 2 })
-    const s1 = aSession(T0)
-    const s2 = aSession(T0)
-    await sessions.create(s1)
-    await sessions.create(s2)
-    expect((await sessions.rotate(s1.id, 0, T0 + SEC, policy)).kind).toBe('rotated')
-    const s3 = aSession(T0 + 2 * SEC)
-    await sessions.create(s3)
-    const now = T0 + 3 * SEC
-    expect(await sessions.find(s2.id, now)).toBeNull()
-    expect((await sessions.find(s1.id, now))?.generation).toBe(1)
-    expect(await sessions.find(s3.id, now)).not.toBeNull()
-    expect((await sessions.listForUser(s1.userId, now)).map((s) => s.id)).toEqual([s1.id])
-    expect(await sessions.listForUser(s2.userId, now)).toEqual([])
+  it("at the bound, a user's session past their own cap still replaces their oldest", async () => {
+    const { sessions } = createMemoryStores({ maxSessions: 3 })
+    const alice = 'alice-user-id' as UserId
+    const bob = aSession(T0)
+    const a1 = aSession(T0 + 1, { userId: alice })
+    const a2 = aSession(T0 + 2, { userId: alice })
+    for (const s of [bob, a1, a2]) await sessions.create(s, { maxPerUser: 2 })
+    const newest = aSession(T0 + 3, { userId: alice })
+    await sessions.create(newest, { maxPerUser: 2 })
+    const now = T0 + 10
+    expect(await sessions.find(a1.id, now)).toBeNull()
+    expect((await sessions.listForUser(alice, now)).map((s) => s.id).sort()).toEqual([a2.id, newest.id].sort())
+    expect(await sessions.find(bob.id, now)).toEqual(bob)
+  })
+
+  it(`keeps at most ${DEFAULT_MAX_SESSIONS_PER_USER} sessions per user when no cap is given`, async () => {
+    const { sessions } = createMemoryStores()
+    const userId = 'many-logins' as UserId
+    const first = aSession(T0, { userId })
+    const rest = Array.from({ length: DEFAULT_MAX_SESSIONS_PER_USER }, (_, i) => aSession(T0 + 1 + i, { userId }))
+    for (const s of [first, ...rest]) await sessions.create(s)
+    const now = T0 + 1000
+    expect(await sessions.find(first.id, now)).toBeNull()
+    expect((await sessions.listForUser(userId, now)).map((s) => s.id).sort()).toEqual(rest.map((s) => s.id).sort())
   })
 
   it('forgets expired sessions and keeps the index in step', async () => {
@@ -76,13 +90,18 @@ describe('memory store: bounded sessions', () => {
 })
 
 describe('memory store: bounded rate keys', () => {
-  it('keeps at most maxRateKeys counters, dropping the oldest', async () => {
+  it('keeps at most maxRateKeys counters, refusing a new key (503) rather than dropping a live one', async () => {
     const { limiter } = createMemoryStores({ maxRateKeys: 2 })
-    for (const key of ['a', 'b', 'c']) expect(await limiter.hit(key, rule, T0)).toEqual({ allowed: true })
-    // 'a' was dropped, so its count starts again; 'b' and 'c' are still counted.
-    expect(await limiter.hit('c', rule, T0)).toMatchObject({ allowed: false })
+    for (const key of ['a', 'b']) expect(await limiter.hit(key, rule, T0)).toEqual({ allowed: true })
+    await expect(limiter.hit('c', rule, T0)).rejects.toMatchObject({
+      name: 'UnavailableError',
+      code: 'store_unavailable',
+    })
+    // Both live counters are still counted, and still counting.
+    expect(await limiter.hit('a', rule, T0)).toMatchObject({ allowed: false })
     expect(await limiter.hit('b', rule, T0)).toMatchObject({ allowed: false })
-    expect(await limiter.hit('a', rule, T0)).toEqual({ allowed: true })
+    // Once a window has ended there is room again.
+    expect(await limiter.hit('c', rule, T0 + 60 * SEC)).toEqual({ allowed: true })
   })
 
   it('sweeps ended windows on write, so they do not push a live counter out', async () => {
@@ -157,6 +176,35 @@ describe('BoundedExpiringMap (the memory store’s map)', () => {
     expect(map.get('b', T0)).toBeUndefined()
     map.delete('c')
     expect(evicted).toEqual(['a', 'b', 'c'])
+  })
+
+  it('in refuse mode, never drops a live entry: a new key is refused until one expires', () => {
+    const evicted: string[] = []
+    const map = new BoundedExpiringMap<string, number>(3, (key) => evicted.push(key), 'refuse')
+    expect(map.set('a', 1, T0 + 60 * SEC, T0)).toBe(true)
+    expect(map.set('b', 2, T0 + 10 * SEC, T0)).toBe(true)
+    expect(map.set('c', 3, T0 + 60 * SEC, T0)).toBe(true)
+    expect(map.set('d', 4, T0 + 60 * SEC, T0)).toBe(false)
+    expect(map.get('d', T0)).toBeUndefined()
+    expect(map.set('a', 10, T0 + 60 * SEC, T0)).toBe(true) // a key it holds can always be updated
+    expect([map.get('a', T0), map.get('b', T0), map.get('c', T0)]).toEqual([10, 2, 3])
+    expect(evicted).toEqual([])
+    // 'b' has expired: a write finds it (wherever it sits in the map) and takes its place.
+    const later = T0 + 10 * SEC
+    expect(map.set('d', 4, later + 60 * SEC, later)).toBe(true)
+    expect(evicted).toEqual(['b'])
+    expect(map.size).toBe(3)
+  })
+
+  it('in refuse mode, walks the whole map for expired entries at most once a second', () => {
+    const map = new BoundedExpiringMap<string, number>(100, undefined, 'refuse')
+    for (let i = 0; i < 99; i++) map.set(`live${i}`, i, T0 + 3600 * SEC, T0)
+    map.set('short', 0, T0 + SEC, T0) // last in order: the slices of 8 per write do not reach it here
+    expect(map.set('x', 1, T0 + 3600 * SEC, T0 + 500)).toBe(false) // full walk: nothing expired yet
+    expect(map.set('x', 1, T0 + 3600 * SEC, T0 + SEC)).toBe(false) // expired, but walked 500 ms ago
+    expect(map.get('short', T0 + 500)).toBe(0)
+    expect(map.set('x', 1, T0 + 3600 * SEC, T0 + 1500)).toBe(true)
+    expect(map.size).toBe(100)
   })
 
   it('replaces a key in place without reporting an eviction', () => {

@@ -8,6 +8,7 @@ import {
   normalisePassword,
   PASSWORD_MAX,
   PASSWORD_MIN,
+  passwordInputProblem,
 } from '../../src/domain/password-policy.js'
 import { FAST_SCRYPT } from './unit-deps.js'
 
@@ -26,6 +27,13 @@ describe('password policy', () => {
     expect(checkNewPassword('x'.repeat(1025))).toBe('too_long')
     expect(isOverLong('x'.repeat(1025))).toBe(true)
     expect(isOverLong('x'.repeat(1024))).toBe(false)
+  })
+
+  it('refuses ill-formed UTF-16, whose lone surrogates scrypt would hash alike, before any hashing', () => {
+    expect(checkNewPassword('correct horse\ud800')).toBe('ill_formed')
+    expect(passwordInputProblem('correct horse\udbff')).toBe('ill_formed')
+    expect(passwordInputProblem('correct horse\ud83d\ude00')).toBeNull()
+    expect(passwordInputProblem(`${'x'.repeat(1025)}\ud800`)).toBe('too_long')
   })
 
   it('counts code points, not UTF-16 units, so emoji count once each', () => {

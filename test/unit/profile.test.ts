@@ -47,6 +47,7 @@ describe('updateProfile', () => {
     ['a control character', 'Ada\u0000'],
     ['a line separator', 'Ada\u2028Lovelace'],
     ['101 code points', 'é'.repeat(101)],
+    ['ill-formed UTF-16 (a lone surrogate)', 'Ada\ud800'],
   ])('refuses a name that is %s and changes nothing', async (_, name) => {
     const { deps, identity } = await start()
     await updateProfile(deps, { identity, name: 'Before' })
@@ -58,5 +59,12 @@ describe('updateProfile', () => {
   it('is unauthorized for a user that no longer exists', async () => {
     const { deps } = await start()
     expect(await updateProfile(deps, { identity: ghost, name: 'Ghost' })).toEqual({ ok: false, error: 'unauthorized' })
+  })
+
+  it("is unauthorized, and renames nothing, when the caller's session was revoked behind a valid access token", async () => {
+    const { deps, identity } = await start()
+    await deps.sessions.revoke(identity.sessionId)
+    expect(await updateProfile(deps, { identity, name: 'Mallory' })).toEqual({ ok: false, error: 'unauthorized' })
+    expect((await deps.users.findById(identity.userId))?.name).not.toBe('Mallory')
   })
 })

@@ -16,6 +16,25 @@ describe('refresh tokens', () => {
     expect(await rt.issue(sid, 43)).not.toBe(token)
   })
 
+  it('is bound to the issuer and audience: another service sharing the secret cannot use its tokens here', async () => {
+    const here = await createRefreshTokens(SECRET, { issuer: 'https://auth.example.com', audience: 'app' })
+    const token = await here.issue(sid, 3)
+    expect(await here.open(token)).toEqual({ sessionId: sid, generation: 3 })
+    for (const scope of [
+      {},
+      { issuer: 'https://auth.example.com' },
+      { audience: 'app' },
+      { issuer: 'https://auth.example.com', audience: 'admin' },
+      { issuer: 'https://other.example.com', audience: 'app' },
+      // The two fields are not one string run together.
+      { issuer: 'https://auth.example.comapp' },
+    ]) {
+      const elsewhere = await createRefreshTokens(SECRET, scope)
+      expect(await elsewhere.open(token), JSON.stringify(scope)).toBeNull()
+      expect(await here.open(await elsewhere.issue(sid, 3)), JSON.stringify(scope)).toBeNull()
+    }
+  })
+
   it('refuses a tampered MAC, session id or generation', async () => {
     const rt = await createRefreshTokens(SECRET)
     const token = await rt.issue(sid, 5)

@@ -134,6 +134,32 @@ describe('scrypt hasher', () => {
     expect(await hasher.hash('third-password')).toMatch(PHC)
   })
 
+  it('holds a reserved slot across awaits until released, running the lease’s derivations in it', async () => {
+    const hasher = createScryptHasher({ params: FAST_SCRYPT, maxConcurrent: 1, maxQueue: 0 })
+    const lease = await hasher.reserve()
+    const stored = await lease.hash('pw-lease')
+    expect(await lease.verify(stored, 'pw-lease')).toBe(true)
+    expect(await lease.verify(stored, 'pw-other')).toBe(false)
+    await expect(lease.verifyDummy('pw-lease')).resolves.toBeUndefined()
+    await expect(hasher.verify(stored, 'pw-lease')).rejects.toMatchObject({ code: 'overloaded' })
+    await expect(hasher.reserve()).rejects.toMatchObject({ code: 'overloaded' })
+    lease.release()
+    lease.release()
+    await expect(lease.verify(stored, 'pw-lease')).rejects.toThrow('released')
+    expect(await hasher.verify(stored, 'pw-lease')).toBe(true)
+  })
+
+  it('with a start rate, refuses starts beyond it and takes back a lease that derived nothing', async () => {
+    let now = Date.UTC(2026, 0, 1)
+    const hasher = createScryptHasher({ params: FAST_SCRYPT, startRate: { perSecond: 1, burst: 1 }, now: () => now })
+    const stored = await hasher.hash('pw-rate')
+    await expect(hasher.verify(stored, 'pw-rate')).rejects.toMatchObject({ code: 'overloaded', retryAfter: 1 })
+    now += 1000
+    ;(await hasher.reserve()).release() // nothing derived: the token is given back
+    expect(await hasher.verify(stored, 'pw-rate')).toBe(true)
+    await expect(hasher.reserve()).rejects.toMatchObject({ code: 'overloaded' })
+  })
+
   it('queues up to maxQueue and refuses beyond it, verifications included', async () => {
     const hasher = createScryptHasher({ params: FAST_SCRYPT, maxConcurrent: 1, maxQueue: 1 })
     const stored = await hasher.hash('pw-queue')

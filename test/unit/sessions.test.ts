@@ -25,7 +25,9 @@ async function threeSessions() {
 describe('listSessions', () => {
   it("lists the caller's live sessions, newest first, marking the current one", async () => {
     const { deps, phone, laptop, tablet } = await threeSessions()
-    const { sessions } = await listSessions(deps, identityOf(laptop))
+    const listed = await listSessions(deps, identityOf(laptop))
+    if (!listed.ok) throw new Error(listed.error)
+    const { sessions } = listed.value
     expect(sessions).toEqual(
       [tablet, laptop, phone].map(({ session: s }) => ({
         id: s.id,
@@ -42,12 +44,20 @@ describe('listSessions', () => {
   it('leaves out revoked and expired sessions', async () => {
     const { deps, phone, laptop, tablet } = await threeSessions()
     await deps.sessions.revoke(phone.session.id)
-    expect((await listSessions(deps, identityOf(laptop))).sessions.map((s) => s.id)).toEqual([
-      tablet.session.id,
-      laptop.session.id,
-    ])
+    const listed = await listSessions(deps, identityOf(laptop))
+    expect(listed.ok && listed.value.sessions.map((s) => s.id)).toEqual([tablet.session.id, laptop.session.id])
+    await deps.sessions.revoke(tablet.session.id)
+    const after = await listSessions(deps, identityOf(laptop))
+    expect(after.ok && after.value.sessions.map((s) => s.id)).toEqual([laptop.session.id])
+  })
+
+  it('refuses a caller whose own session is revoked or expired behind a still-valid access token', async () => {
+    const { deps, phone, laptop } = await threeSessions()
+    await deps.sessions.revoke(laptop.session.id)
+    expect(await listSessions(deps, identityOf(laptop))).toEqual({ ok: false, error: 'unauthorized' })
+    expect((await listSessions(deps, identityOf(phone))).ok).toBe(true)
     deps.clock.advance(31 * DAY)
-    expect((await listSessions(deps, identityOf(laptop))).sessions).toEqual([])
+    expect(await listSessions(deps, identityOf(phone))).toEqual({ ok: false, error: 'unauthorized' })
   })
 })
 
@@ -72,6 +82,19 @@ describe('revokeSession', () => {
       value: { current: true },
     })
     expect(await deps.sessions.find(laptop.session.id, deps.clock.now())).toBeNull()
+  })
+
+  it('refuses a caller whose own session was revoked behind a still-valid access token, and revokes nothing', async () => {
+    const { deps, phone, laptop } = await threeSessions()
+    await deps.sessions.revoke(laptop.session.id)
+    for (const sessionId of [phone.session.id, laptop.session.id]) {
+      expect(await revokeSession(deps, { identity: identityOf(laptop), sessionId, ip })).toEqual({
+        ok: false,
+        error: 'unauthorized',
+      })
+    }
+    expect(await deps.sessions.find(phone.session.id, deps.clock.now())).not.toBeNull()
+    expect(deps.log.named('session_revoked')).toEqual([])
   })
 
   it("answers not_found for another user's session and leaves it alone", async () => {

@@ -33,6 +33,7 @@ describe('parseSettings: defaults', () => {
       allowedOrigins: [],
       loginFailureLimit: 10,
       rateLimitPerMinute: 60,
+      maxSessionsPerUser: 100,
       trustProxy: false,
     } satisfies Settings)
   })
@@ -68,6 +69,7 @@ describe('parseSettings: every variable is read', () => {
       ALLOWED_ORIGINS: 'https://a.example.com, http://localhost:5173 ,,',
       LOGIN_FAILURE_LIMIT: '3',
       RATE_LIMIT_PER_MINUTE: '120',
+      MAX_SESSIONS_PER_USER: '20',
       TRUST_PROXY: '1',
     })
     expect(s).toEqual({
@@ -86,6 +88,7 @@ describe('parseSettings: every variable is read', () => {
       allowedOrigins: ['https://a.example.com', 'http://localhost:5173'],
       loginFailureLimit: 3,
       rateLimitPerMinute: 120,
+      maxSessionsPerUser: 20,
       trustProxy: true,
     } satisfies Settings)
   })
@@ -134,6 +137,8 @@ describe('parseSettings: bad values name the variable', () => {
     ['LOGIN_FAILURE_LIMIT', 'ten'],
     ['RATE_LIMIT_PER_MINUTE', '0'],
     ['RATE_LIMIT_PER_MINUTE', '-1'],
+    ['MAX_SESSIONS_PER_USER', '0'],
+    ['MAX_SESSIONS_PER_USER', '10001'],
     ['REDIS_URL', 'http://cache.example.com'],
     ['JWT_SECRET', 'too-short'],
   ])('%s=%j is refused with a SettingsError naming it', (name, value) => {

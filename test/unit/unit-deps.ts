@@ -1,6 +1,10 @@
 import { createAccessTokens } from '../../src/adapters/crypto/access-tokens.js'
 import { createRefreshTokens } from '../../src/adapters/crypto/refresh-tokens.js'
-import { createScryptHasher, type ScryptParams } from '../../src/adapters/crypto/scrypt-hasher.js'
+import {
+  createScryptHasher,
+  type ScryptHasherOptions,
+  type ScryptParams,
+} from '../../src/adapters/crypto/scrypt-hasher.js'
 import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
 import type { AuthPolicy, Deps, Identity } from '../../src/application/deps.js'
 import { login } from '../../src/application/login.js'
@@ -55,6 +59,8 @@ export interface UnitDepsOptions {
   readonly policy?: Partial<AuthPolicy>
   readonly stores?: Stores
   readonly scrypt?: ScryptParams
+  /** How the real hasher bounds its KDF work (a small gate, a start rate on the fake clock). */
+  readonly kdf?: Omit<ScryptHasherOptions, 'params'>
   readonly clock?: FakeClock
   readonly secret?: string
 }
@@ -64,15 +70,16 @@ export async function makeDeps(opts: UnitDepsOptions = {}): Promise<UnitDeps> {
   const policy = { ...POLICY, ...opts.policy }
   const stores = opts.stores ?? createMemoryStores()
   const secret = opts.secret ?? SECRET
+  const clock = opts.clock ?? fakeClock()
   return {
     stores,
     users: stores.users,
     sessions: stores.sessions,
     limiter: stores.limiter,
-    hasher: countingHasher(createScryptHasher({ params: opts.scrypt ?? FAST_SCRYPT })),
+    hasher: countingHasher(createScryptHasher({ now: clock.now, ...opts.kdf, params: opts.scrypt ?? FAST_SCRYPT })),
     accessTokens: await createAccessTokens({ secret, ttl: policy.accessTokenTtl }),
     refreshTokens: await createRefreshTokens(secret),
-    clock: opts.clock ?? fakeClock(),
+    clock,
     random: sequentialRandom(),
     log: collectingLog(),
     policy,

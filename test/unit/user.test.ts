@@ -34,6 +34,8 @@ describe('parseName', () => {
     ['a C1 control', 'Ada\u0085'],
     ['a line separator inside', 'Ada\u2028x'],
     ['a paragraph separator', 'Ada\u2029x'],
+    ['a lone high surrogate', 'Ada\ud800'],
+    ['a lone low surrogate', '\udc00Ada'],
   ])('refuses %s', (_, raw) => {
     expect(parseName(raw)).toBeNull()
   })

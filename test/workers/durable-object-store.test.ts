@@ -60,6 +60,24 @@ describe('durable-object store: the objects behind it', () => {
     expect((await a.sessions.find(s.id, Date.now()))?.generation).toBe(1)
   })
 
+  it("drops the sid: pointer of a session its user's newer one pushed out, and keeps the others'", async () => {
+    const prefix = `p-${crypto.randomUUID()}/`
+    const stores = createDurableObjectStores(env.AUTH_STORE, { prefix })
+    const now = Date.now()
+    const userId = aUser().id
+    const oldest = aSession(now, { userId })
+    const kept = [1, 2, 3].map((i) => aSession(now + i * 1000, { userId }))
+    for (const s of [oldest, ...kept]) await stores.sessions.create(s, { maxPerUser: 3 })
+    const pointers = (id: string) =>
+      runInDurableObject(env.AUTH_STORE.get(env.AUTH_STORE.idFromName(`${prefix}sid:${id}`)), (_, state) =>
+        state.storage.sql.exec('SELECT user_id FROM pointer').toArray(),
+      )
+    expect(await pointers(oldest.id)).toEqual([])
+    for (const s of kept) expect(await pointers(s.id)).toEqual([{ user_id: userId }])
+    const cold = createDurableObjectStores(env.AUTH_STORE, { prefix }) // no cached pointer
+    expect(await cold.sessions.find(oldest.id, now + 4000)).toBeNull()
+  })
+
   it('lets exactly one of ten racers take an email, across cold adapters too', async () => {
     const prefix = `e-${crypto.randomUUID()}/`
     const email = aUser().email

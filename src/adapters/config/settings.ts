@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { DEFAULT_MAX_SESSIONS_PER_USER } from '../../domain/session.js'
 
 /** Configuration after validation: CONTRACT.md's variables plus the optional `iss`/`aud`. */
 export interface Settings {
@@ -20,6 +21,8 @@ export interface Settings {
   readonly allowedOrigins: readonly string[]
   readonly loginFailureLimit: number
   readonly rateLimitPerMinute: number
+  /** Live sessions per user; a login past it revokes that user's oldest. */
+  readonly maxSessionsPerUser: number
   readonly trustProxy: boolean
 }
 
@@ -80,6 +83,7 @@ const schema = (production: boolean) =>
     ALLOWED_ORIGINS: v.optional(v.string(), ''),
     LOGIN_FAILURE_LIMIT: int(1, 1000, 10),
     RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 60),
+    MAX_SESSIONS_PER_USER: int(1, 10_000, DEFAULT_MAX_SESSIONS_PER_USER),
     TRUST_PROXY: bool(false),
   })
 
@@ -159,6 +163,7 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
     allowedOrigins,
     loginFailureLimit: s.LOGIN_FAILURE_LIMIT,
     rateLimitPerMinute: s.RATE_LIMIT_PER_MINUTE,
+    maxSessionsPerUser: s.MAX_SESSIONS_PER_USER,
     trustProxy: s.TRUST_PROXY,
   }
 }

@@ -52,6 +52,10 @@ export async function createAccessTokens(opts: AccessTokenOptions): Promise<Acce
     if (p.nbf !== undefined && (!isFiniteNumber(p.nbf) || p.nbf > nowS + leeway))
       return { valid: false, reason: 'invalid' }
     if (p.iat > nowS + leeway) return { valid: false, reason: 'invalid' }
+    // No token this service signs lives longer than its TTL: a later `exp` (1e300, a forged
+    // lifetime under a leaked key, a TTL since shortened) is refused, which also keeps every
+    // expiry this service formats within a Date's range.
+    if (p.exp > p.iat + opts.ttl + leeway) return { valid: false, reason: 'invalid' }
     if (opts.issuer !== undefined && p.iss !== opts.issuer) return { valid: false, reason: 'invalid' }
     if (opts.audience !== undefined && p.aud !== opts.audience) return { valid: false, reason: 'invalid' }
     const claims: AccessClaims = { sub: p.sub as UserId, sid: p.sid as SessionId, iat: p.iat, exp: p.exp }
@@ -59,9 +63,9 @@ export async function createAccessTokens(opts: AccessTokenOptions): Promise<Acce
   }
 
   return {
-    async issue(userId, sessionId, now) {
+    async issue(userId, sessionId, now, notAfter) {
       const iat = Math.floor(now / 1000)
-      const exp = iat + opts.ttl
+      const exp = notAfter === undefined ? iat + opts.ttl : Math.min(iat + opts.ttl, Math.floor(notAfter / 1000))
       const payload = {
         sub: userId,
         sid: sessionId,

@@ -12,15 +12,28 @@ export function createGate(concurrency: number, queue: number, overflow: () => E
     else active--
   }
 
+  /** Takes a slot (waiting in the queue if need be); resolves with its release, which is idempotent. */
+  const acquire = async (): Promise<() => void> => {
+    if (active < concurrency) active++
+    else if (waiting.length < queue) await new Promise<void>((resolve) => waiting.push(resolve))
+    else throw overflow()
+    let held = true
+    return () => {
+      if (held) {
+        held = false
+        release()
+      }
+    }
+  }
+
   return {
+    acquire,
     async run<T>(task: () => Promise<T>): Promise<T> {
-      if (active < concurrency) active++
-      else if (waiting.length < queue) await new Promise<void>((resolve) => waiting.push(resolve))
-      else throw overflow()
+      const done = await acquire()
       try {
         return await task()
       } finally {
-        release()
+        done()
       }
     },
   }

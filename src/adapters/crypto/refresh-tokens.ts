@@ -12,13 +12,27 @@ const message = (sessionId: string, generation: number): Uint8Array<ArrayBuffer>
   encoder.encode(`rt1.${sessionId}.${generation}`)
 
 /**
+ * The HKDF info of the MAC key. With an issuer or audience configured it names them, so a token
+ * made by another service that shares the secret and the store (another `iss`/`aud`) never opens
+ * here; without either it stays the plain v1 info, so existing tokens keep working.
+ */
+const macInfo = (issuer: string | undefined, audience: string | undefined): string =>
+  issuer === undefined && audience === undefined
+    ? 'refresh-token-mac v1'
+    : `refresh-token-mac v1\u0000${JSON.stringify([issuer ?? null, audience ?? null])}`
+
+/**
  * Refresh tokens `sid.generation.mac`, `mac = HMAC-SHA256(refreshKey, sid ‖ generation)` (256 bits).
- * The key is derived from the server secret with HKDF, apart from the JWT key. The MAC needs no
+ * The key is derived from the server secret with HKDF, apart from the JWT key, and bound to the
+ * configured issuer and audience. The MAC needs no
  * store read, so a rotation is one store round trip and a forged token never reaches the store;
  * the store keeps the generation only, from which no token can be computed without the key.
  */
-export async function createRefreshTokens(secret: string): Promise<RefreshTokens> {
-  const key = await deriveHmacKey(secret, 'refresh-token-mac v1')
+export async function createRefreshTokens(
+  secret: string,
+  scope: { readonly issuer?: string | undefined; readonly audience?: string | undefined } = {},
+): Promise<RefreshTokens> {
+  const key = await deriveHmacKey(secret, macInfo(scope.issuer, scope.audience))
   return {
     async issue(sessionId, generation) {
       const mac = await crypto.subtle.sign('HMAC', key, message(sessionId, generation))

@@ -1,7 +1,8 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
-import type { PasswordHasher } from '../../application/ports.js'
+import type { HasherLease, PasswordHasher } from '../../application/ports.js'
 import { UnavailableError } from '../../domain/errors.js'
 import { createGate } from './gate.js'
+import { createStartBudget, type StartRate } from './start-budget.js'
 
 export interface ScryptParams {
   /** log2 of the cost N. */
@@ -12,6 +13,15 @@ export interface ScryptParams {
 
 /** OWASP's scrypt equivalent (N=2^14, r=8, p=5): 16 MiB, which also fits a Worker isolate. */
 export const OWASP_SCRYPT: ScryptParams = { ln: 14, r: 8, p: 5 }
+
+/**
+ * The Worker's KDF budget per isolate (src/worker.ts). workerd runs scrypt on the isolate's own
+ * thread, 0.15-0.33 s per OWASP derivation measured, and answers nothing else meanwhile. One start
+ * a second keeps a flooded isolate at most a third busy with scrypt; two at once let a login follow
+ * a registration straight away. bench/worker-health-burst.ts measured 2 a second as well: `/health`
+ * during a flood then stalled up to about 0.8 s, against about 0.5 s at 1.
+ */
+export const WORKERS_KDF_START_RATE: StartRate = { perSecond: 1, burst: 2 }
 
 /**
  * The Workers-safe ceiling: N·r·p at most 2^20 and at most 32 MiB of memory (128·N·r bytes).
@@ -66,36 +76,95 @@ export interface ScryptHasherOptions {
   readonly maxConcurrent?: number
   /** Runs allowed to wait; beyond it a request gets 503 `overloaded` at once. */
   readonly maxQueue?: number
+  /**
+   * Bounds how fast derivations start instead of how many run at once, for runtimes where the KDF
+   * blocks its thread (Workers: `WORKERS_KDF_START_RATE`). Beyond it, 503 `overloaded` at once.
+   */
+  readonly startRate?: StartRate
+  /** The start budget's clock in milliseconds; `Date.now` unless a test passes a fake one. */
+  readonly now?: () => number
+}
+
+/** Takes a slot; the settle function reports how many derivations ran in it. */
+type SlotSource = () => Promise<(runs: number) => void>
+
+function slotSource(opts: ScryptHasherOptions): SlotSource {
+  if (opts.startRate) {
+    const budget = createStartBudget(
+      opts.startRate,
+      opts.now ?? Date.now,
+      (retryAfter) => new UnavailableError('overloaded', retryAfter),
+    )
+    return async () => budget.take()
+  }
+  const gate = createGate(opts.maxConcurrent ?? 4, opts.maxQueue ?? 64, () => new UnavailableError('overloaded', 1))
+  return async () => {
+    const done = await gate.acquire()
+    return () => done()
+  }
 }
 
 /**
  * Passwords with `node:crypto` scrypt, off the event loop, stored as
- * `$scrypt$ln=14,r=8,p=5$<salt>$<hash>`. Concurrency is bounded so a login flood cannot starve
- * the thread pool or memory; what does not fit in the queue is refused with `UnavailableError`.
+ * `$scrypt$ln=14,r=8,p=5$<salt>$<hash>`. KDF work is bounded (by concurrency, or on Workers by
+ * start rate) so a login flood cannot starve the thread pool, memory or the isolate; what does
+ * not fit is refused with `UnavailableError`.
  */
 export function createScryptHasher(opts: ScryptHasherOptions = {}): PasswordHasher {
   const params = opts.params ?? OWASP_SCRYPT
   if (!withinWorkerLimits(params)) throw new Error('scrypt parameters exceed N·r·p ≤ 2^20 or 32 MiB')
-  const gate = createGate(opts.maxConcurrent ?? 4, opts.maxQueue ?? 64, () => new UnavailableError('overloaded', 1))
+  const acquire = slotSource(opts)
   const dummy = `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(randomBytes(16))}$${b64(randomBytes(KEY_LENGTH))}`
 
-  const check = async (stored: string, password: string): Promise<boolean> => {
-    const parsed = parse(stored)
-    if (!parsed) return false
-    const actual = await gate.run(() => derive(password, parsed.salt, parsed.params, parsed.hash.length))
-    return timingSafeEqual(actual, parsed.hash)
+  const reserve = async (): Promise<HasherLease> => {
+    const settle = await acquire()
+    let runs = 0
+    let open = true
+    const inSlot = (task: () => Promise<Buffer>): Promise<Buffer> => {
+      if (!open) return Promise.reject(new Error('the KDF lease was already released'))
+      runs++
+      return task()
+    }
+    const check = async (stored: string, password: string): Promise<boolean> => {
+      const parsed = parse(stored)
+      if (!parsed) return false
+      const actual = await inSlot(() => derive(password, parsed.salt, parsed.params, parsed.hash.length))
+      return timingSafeEqual(actual, parsed.hash)
+    }
+    return {
+      async hash(password) {
+        const salt = randomBytes(16)
+        const key = await inSlot(() => derive(password, salt, params, KEY_LENGTH))
+        return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(key)}`
+      },
+      verify: check,
+      async verifyDummy(password) {
+        await check(dummy, password)
+      },
+      release() {
+        if (open) {
+          open = false
+          settle(runs)
+        }
+      },
+    }
+  }
+
+  /** One piece of work in a slot of its own. */
+  const once = async <T>(work: (lease: HasherLease) => Promise<T>): Promise<T> => {
+    const lease = await reserve()
+    try {
+      return await work(lease)
+    } finally {
+      lease.release()
+    }
   }
 
   return {
-    async hash(password) {
-      const salt = randomBytes(16)
-      const key = await gate.run(() => derive(password, salt, params, KEY_LENGTH))
-      return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(key)}`
-    },
-    verify: check,
-    async verifyDummy(password) {
-      await check(dummy, password)
-    },
+    reserve,
+    hash: (password) => once((l) => l.hash(password)),
+    verify: (stored, password) => once((l) => l.verify(stored, password)),
+    verifyDummy: (password) => once((l) => l.verifyDummy(password)),
     needsRehash(stored) {
       const parsed = parse(stored)
       return !parsed || parsed.params.ln !== params.ln || parsed.params.r !== params.r || parsed.params.p !== params.p

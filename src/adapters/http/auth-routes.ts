@@ -8,6 +8,7 @@ import { getProfile, updateProfile } from '../../application/profile.js'
 import { refreshEndpoint } from '../../application/refresh.js'
 import { register } from '../../application/register.js'
 import { listSessions, revokeSession } from '../../application/sessions.js'
+import { isoTime, isWellFormed } from '../../domain/text.js'
 import type { HttpConfig } from './config.js'
 import type { CookieJar } from './cookies.js'
 import { bearerToken, emptyOrJson, jsonOnly, originGuard, readJson } from './guards.js'
@@ -17,12 +18,13 @@ import { fastJson } from './security-headers.js'
 
 // Generous caps in UTF-16 units, far above what the domain accepts, so no field is huge before
 // the domain rules (254-octet emails, 1024-code-point passwords, 100-code-point names) apply.
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max))
+// Ill-formed UTF-16 (a lone surrogate) is refused in every field: it has no UTF-8 form, so a store
+// or a KDF would read two different strings as one.
+const text = (max: number) =>
+  v.pipe(v.string(), v.maxLength(max, 'is too long'), v.check(isWellFormed, 'is not well-formed Unicode text'))
 const RegisterBody = v.strictObject({ email: text(1024), password: text(4096), name: v.optional(text(1024)) })
 const LoginBody = v.strictObject({ email: text(1024), password: text(4096) })
 const ProfileBody = v.strictObject({ name: text(1024) })
-
-const iso = (ms: number): string => new Date(ms).toISOString()
 
 /**
  * Bodies over 16 KiB, chunked or not, get 413 and `Connection: close`. Only on the routes that
@@ -65,8 +67,8 @@ export function createAuthRoutes(
     jar.set(c, result.value, deps.clock.now())
     return c.json({
       user: result.value.user,
-      accessTokenExpiresAt: iso(result.value.accessTokenExpiresAt),
-      refreshTokenExpiresAt: iso(result.value.refreshTokenExpiresAt),
+      accessTokenExpiresAt: isoTime(result.value.accessTokenExpiresAt),
+      refreshTokenExpiresAt: isoTime(result.value.refreshTokenExpiresAt),
     })
   })
 
@@ -78,8 +80,8 @@ export function createAuthRoutes(
     }
     jar.set(c, result.value, deps.clock.now())
     return c.json({
-      accessTokenExpiresAt: iso(result.value.accessTokenExpiresAt),
-      refreshTokenExpiresAt: iso(result.value.refreshTokenExpiresAt),
+      accessTokenExpiresAt: isoTime(result.value.accessTokenExpiresAt),
+      refreshTokenExpiresAt: isoTime(result.value.refreshTokenExpiresAt),
     })
   })
 
@@ -92,14 +94,15 @@ export function createAuthRoutes(
   })
 
   app.post('/logout-all', limitBody, emptyOrJson, requireAuth, async (c) => {
-    await logoutAll(deps, { userId: c.get('auth').userId, ip: ip(c) })
+    const result = await logoutAll(deps, { identity: c.get('auth'), ip: ip(c) })
+    if (!result.ok) return problem(c, result.error)
     jar.clear(c)
     return c.body(null, 204)
   })
 
   app.get('/session', requireAuth, (c) => {
     const { userId, sessionId, accessTokenExpiresAt } = c.get('auth')
-    return fastJson(c, { userId, sessionId, accessTokenExpiresAt: iso(accessTokenExpiresAt) })
+    return fastJson(c, { userId, sessionId, accessTokenExpiresAt: isoTime(accessTokenExpiresAt) })
   })
 
   app.get('/profile', requireAuth, async (c) => {
@@ -114,7 +117,10 @@ export function createAuthRoutes(
     return result.ok ? c.json({ user: result.value }) : problem(c, result.error, result)
   })
 
-  app.get('/sessions', requireAuth, async (c) => fastJson(c, await listSessions(deps, c.get('auth'))))
+  app.get('/sessions', requireAuth, async (c) => {
+    const result = await listSessions(deps, c.get('auth'))
+    return result.ok ? fastJson(c, result.value) : problem(c, result.error)
+  })
 
   app.delete('/sessions/:id', limitBody, requireAuth, async (c) => {
     const result = await revokeSession(deps, { identity: c.get('auth'), sessionId: c.req.param('id'), ip: ip(c) })

@@ -5,9 +5,13 @@ import type { HttpConfig } from './config.js'
 import { problem } from './problem.js'
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+// The `Sec-Fetch-Site` values that are not cross-site. Anything else counts as cross-site: an
+// unknown value, or two headers that the runtime joins into one (`cross-site, same-origin`).
+const SAME_SITE = new Set(['same-origin', 'same-site', 'none'])
 
 /**
- * Refuses cross-site state-changing requests before any work: `Sec-Fetch-Site: cross-site`, or an
+ * Refuses cross-site state-changing requests before any work: a `Sec-Fetch-Site` that is not
+ * exactly `same-origin`, `same-site` or `none`, or an
  * `Origin` that is neither ours nor allowed. Hono's `csrf()` only looks at form content types, and
  * this API takes JSON. No header at all means a non-browser client, which passes.
  */
@@ -18,7 +22,10 @@ export function originGuard(config: HttpConfig, log: SecurityLog): MiddlewareHan
     const site = c.req.header('sec-fetch-site')
     const origin = c.req.header('origin')
     const own = config.publicOrigin ?? new URL(c.req.url).origin
-    if (site === 'cross-site' || (origin !== undefined && origin !== own && !allowed.has(origin))) {
+    if (
+      (site !== undefined && !SAME_SITE.has(site)) ||
+      (origin !== undefined && origin !== own && !allowed.has(origin))
+    ) {
       log.event('csrf_rejected', { ip: config.clientIp(c), path: c.req.path, origin: origin?.slice(0, 200) ?? null })
       return problem(c, 'forbidden_origin')
     }
@@ -31,6 +38,13 @@ const isJson = (contentType: string | undefined): boolean => {
   return type === 'application/json' || (type?.startsWith('application/') === true && type.endsWith('+json'))
 }
 
+/** A field's problem in words: missing, unknown, or the message its schema gave. */
+function whatIsWrong(issue: v.BaseIssue<unknown>): string {
+  if (issue.type === 'strict_object') return issue.received === 'undefined' ? 'is missing' : 'is not a known field'
+  if (issue.kind === 'schema') return 'has the wrong type'
+  return issue.message
+}
+
 type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response }
 
 /** Reads a JSON body against a strict schema (behind `jsonOnly`): 400 for bad JSON or shape. */
@@ -41,13 +55,16 @@ export async function readJson<S extends v.GenericSchema>(c: Context, schema: S)
   } catch {
     return { ok: false, response: problem(c, 'invalid_request', { detail: 'the body is not valid JSON' }) }
   }
+  // A strict object schema would read an array's missing keys as missing fields: say what it is.
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, response: problem(c, 'invalid_request', { detail: 'the body must be a JSON object' }) }
+  }
   const result = v.safeParse(schema, body)
   if (!result.success) {
     const issue = result.issues[0]
     // Name the field, never echo a value: it may be a password.
     const path = (issue.path?.map((p: { key: unknown }) => String(p.key)).join('.') || 'body').slice(0, 64)
-    const what = issue.type === 'strict_object' ? 'is not a known field' : 'is missing or has the wrong type'
-    return { ok: false, response: problem(c, 'invalid_request', { detail: `${path} ${what}` }) }
+    return { ok: false, response: problem(c, 'invalid_request', { detail: `${path} ${whatIsWrong(issue)}` }) }
   }
   return { ok: true, value: result.output }
 }

@@ -26,7 +26,10 @@ export function createRequireAuth(
       outcome = await authorize(deps, config, jar, c)
     } catch (err) {
       // Mounted in someone else's app, an outage must still be a 503 that touches no cookie.
-      if (isUnavailable(err)) return problem(c, err.code, { retryAfter: err.retryAfter })
+      if (isUnavailable(err)) {
+        if (err.code === 'store_unavailable') deps.log.event('store_unavailable', { path: c.req.path })
+        return problem(c, err.code, { retryAfter: err.retryAfter })
+      }
       throw err
     }
     if (outcome instanceof Response) return outcome

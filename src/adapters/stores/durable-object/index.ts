@@ -1,8 +1,9 @@
 import type { RateLimiter, SessionStore, Stores, UserRepository } from '../../../application/ports.js'
-import type { SessionId } from '../../../domain/session.js'
+import { UnavailableError } from '../../../domain/errors.js'
+import { DEFAULT_MAX_SESSIONS_PER_USER, type SessionId } from '../../../domain/session.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 import { fitsInBytes } from '../key-size.js'
-import { DEFAULT_STORE_TIMEOUT_MS, guarded } from '../outage.js'
+import { DEFAULT_STORE_TIMEOUT_MS, guarded, STORE_RETRY_AFTER } from '../outage.js'
 import type { AuthStoreObject } from './object.js'
 
 /** The binding's smallest shape that works: name an object, get its RPC stub. */
@@ -26,6 +27,12 @@ type AuthStoreStub = {
 export const MAX_OBJECT_NAME_BYTES = 1024
 
 type Role = 'user' | 'email' | 'sid' | 'rate' | 'health'
+
+/**
+ * A rotation's deadline comes this much before the adapter's timeout (at most half of it): an
+ * answer still on its way back when the adapter gives up was then already `late`.
+ */
+const REPLY_MARGIN_MS = 250
 
 export interface DurableObjectStoreOptions {
   /** Prepended to every object name: a separate store in the same namespace (tenants, tests). */
@@ -118,11 +125,15 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
   }
 
   const sessions: SessionStore = {
-    async create(session) {
+    async create(session, limits) {
       // The pointer first: a session is never reachable in its user object without one.
       await call(() => object('sid', session.id).pointerSet(session.id, session.userId, session.absoluteExpiresAt))
       remember(session.id, session.userId)
-      await call(() => object('user', session.userId).sessionCreate(session))
+      const maxPerUser = limits?.maxPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER
+      // The user object trims the user's oldest beyond the cap in the same step; their pointers go after.
+      const evicted = await call(() => object('user', session.userId).sessionCreate(session, maxPerUser))
+      for (const id of evicted) owners.delete(id)
+      await dropPointers(evicted)
     },
     async find(id, now) {
       const owner = await ownerOf(id)
@@ -131,7 +142,12 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
     async rotate(id, from, now, policy) {
       const owner = await ownerOf(id)
       if (!owner) return { kind: 'missing' }
-      return call(() => object('user', owner).sessionRotate(id, from, now, policy))
+      // A call is not cancelled when `call` gives up on it: the object refuses to rotate once the
+      // caller can no longer hear the answer (see sessionRotate), a little before the timeout.
+      const deadline = Date.now() + timeoutMs - Math.min(REPLY_MARGIN_MS, timeoutMs / 2)
+      const reply = await call(() => object('user', owner).sessionRotate(id, from, now, policy, deadline))
+      if (reply.kind === 'late') throw new UnavailableError('store_unavailable', STORE_RETRY_AFTER)
+      return reply
     },
     async revoke(id) {
       const owner = await ownerOf(id)

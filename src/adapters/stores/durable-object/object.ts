@@ -1,11 +1,21 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { RateDecision, RateRule } from '../../../application/ports.js'
-import { decideRotation, type RotateOutcome, type RotationPolicy, type Session } from '../../../domain/session.js'
+import {
+  DEFAULT_MAX_SESSIONS_PER_USER,
+  decideRotation,
+  type RotateOutcome,
+  type RotationPolicy,
+  type Session,
+  sessionsBeyondCap,
+} from '../../../domain/session.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 import * as accounts from './accounts.js'
 import * as counters from './counters.js'
 import { PENDING_TTL_MS, rowToSession, SESSION_UPSERT, sessionToRow, TABLES, type Table, type Tables } from './rows.js'
 import { sweepExpired } from './sweep.js'
+
+/** A rotation's answer: the domain's outcome, or `late` (adapter-internal, never a `RotateOutcome`). */
+export type RotateReply = RotateOutcome | { readonly kind: 'late' }
 
 /**
  * The store's Durable Object. One class plays four roles, chosen by the name the Worker-side
@@ -97,9 +107,24 @@ export class AuthStoreObject extends DurableObject {
 
   // --- user:<id> — its sessions ------------------------------------------------------------
 
-  async sessionCreate(session: Session): Promise<void> {
-    this.write('session').exec(SESSION_UPSERT, ...sessionToRow(session))
+  /**
+   * Stores the session and, in the same transaction, revokes this user's oldest other live
+   * sessions beyond `maxPerUser`; answers their ids, whose `sid:` pointers the adapter drops.
+   */
+  async sessionCreate(session: Session, maxPerUser = DEFAULT_MAX_SESSIONS_PER_USER): Promise<string[]> {
+    const evicted = this.ctx.storage.transactionSync(() => {
+      const sql = this.write('session')
+      sql.exec(SESSION_UPSERT, ...sessionToRow(session))
+      const others = sql
+        .exec('SELECT id, created_at FROM session WHERE id <> ? AND expires_at > ?', session.id, session.createdAt)
+        .toArray()
+        .map((r) => ({ id: String(r.id), createdAt: Number(r.created_at) }))
+      const beyond = sessionsBeyondCap(others, maxPerUser).map((s) => s.id)
+      for (const id of beyond) sql.exec('DELETE FROM session WHERE id = ?', id)
+      return beyond
+    })
     await this.wakeBy(session.expiresAt)
+    return evicted
   }
 
   private liveSession(id: string, now: number): Session | null {
@@ -114,8 +139,20 @@ export class AuthStoreObject extends DurableObject {
     return this.liveSession(id, now)
   }
 
-  /** `decideRotation` applied in one synchronous transaction: racers queue behind each other. */
-  async sessionRotate(id: string, from: number, now: number, policy: RotationPolicy): Promise<RotateOutcome> {
+  /**
+   * `decideRotation` applied in one synchronous transaction: racers queue behind each other.
+   * A call arriving past `deadline` (ms, this object's clock) touches nothing and answers `late`:
+   * its caller has given up on it, and a rotation the client never heard of must not count
+   * against it. Callers from before the deadline existed send none.
+   */
+  async sessionRotate(
+    id: string,
+    from: number,
+    now: number,
+    policy: RotationPolicy,
+    deadline?: number,
+  ): Promise<RotateReply> {
+    if (deadline !== undefined && Date.now() > deadline) return { kind: 'late' }
     const outcome = this.ctx.storage.transactionSync(() => {
       const { outcome, next } = decideRotation(this.liveSession(id, now), from, now, policy)
       if (outcome.kind === 'rotated' && next) this.write('session').exec(SESSION_UPSERT, ...sessionToRow(next))

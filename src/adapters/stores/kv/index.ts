@@ -1,5 +1,11 @@
 import type { SessionStore, Stores, UserRepository } from '../../../application/ports.js'
-import { decideRotation, type Session, type SessionId } from '../../../domain/session.js'
+import {
+  DEFAULT_MAX_SESSIONS_PER_USER,
+  decideRotation,
+  type Session,
+  type SessionId,
+  sessionsBeyondCap,
+} from '../../../domain/session.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 import { fitsInBytes } from '../key-size.js'
 import { DEFAULT_STORE_TIMEOUT_MS, guarded } from '../outage.js'
@@ -122,7 +128,18 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
   }
 
   const sessions: SessionStore = {
-    async create(session) {
+    async create(session, limits) {
+      // The per-user cap, best effort (the index is listed by prefix, eventually consistent, and
+      // nothing here is atomic): once the index lists as many others as the cap, the user's oldest
+      // live ones beyond it are forgotten before the new session is written. An entry whose
+      // session reads as gone is left alone (it may be a create not yet visible here).
+      const maxPerUser = limits?.maxPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER
+      const others = (await sessionIdsOf(session.userId)).filter((id) => id !== session.id)
+      if (others.length >= maxPerUser) {
+        const found = await Promise.all(others.map((id) => live(id, session.createdAt)))
+        const mine = found.filter((s): s is Session => s !== null && s.userId === session.userId)
+        await Promise.all(sessionsBeyondCap(mine, maxPerUser).map(forget))
+      }
       await Promise.all([
         put(key.session(session.id), JSON.stringify(session), session.expiresAt),
         // The index entry lives as long as the session possibly can; a stale one is skipped on read.

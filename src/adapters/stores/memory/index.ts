@@ -1,7 +1,13 @@
 import type { RateLimiter, SessionStore, Stores, UserRepository } from '../../../application/ports.js'
 import type { Email } from '../../../domain/email.js'
 import { UnavailableError } from '../../../domain/errors.js'
-import { decideRotation, type Session, type SessionId } from '../../../domain/session.js'
+import {
+  DEFAULT_MAX_SESSIONS_PER_USER,
+  decideRotation,
+  type Session,
+  type SessionId,
+  sessionsBeyondCap,
+} from '../../../domain/session.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 import { BoundedExpiringMap } from '../../bounded-map.js'
 
@@ -16,19 +22,28 @@ const DEFAULT_LIMITS: MemoryLimits = { maxUsers: 100_000, maxSessions: 200_000, 
 /**
  * Users, sessions and rate limits in this process's memory: for development, tests and a single
  * instance. Every check-and-set runs without an `await` inside, so it is atomic on one event loop.
- * Sessions and counters expire and are bounded; past the user bound registration is refused.
+ * Sessions and counters expire and are bounded; past the user bound registration is refused,
+ * past the counter bound a request that needs a new counter, and past the session bound a new
+ * session (no one's is evicted). Per user, a new session past the cap revokes that user's oldest.
  */
 export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
   const { maxUsers, maxSessions, maxRateKeys } = { ...DEFAULT_LIMITS, ...limits }
   const users = new Map<UserId, UserRecord>()
   const byEmail = new Map<Email, UserId>()
   const byUser = new Map<UserId, Set<SessionId>>()
-  const sessions = new BoundedExpiringMap<SessionId, Session>(maxSessions, (id, s) => {
-    const ids = byUser.get(s.userId)
-    ids?.delete(id)
-    if (ids?.size === 0) byUser.delete(s.userId)
-  })
-  const counters = new BoundedExpiringMap<string, { n: number; end: number }>(maxRateKeys)
+  // Full of live sessions, a new one is refused (503): no user's session is pushed out by others'.
+  const sessions = new BoundedExpiringMap<SessionId, Session>(
+    maxSessions,
+    (id, s) => {
+      const ids = byUser.get(s.userId)
+      ids?.delete(id)
+      if (ids?.size === 0) byUser.delete(s.userId)
+    },
+    'refuse',
+  )
+  // A live counter is never pushed out: flooding other keys must not end a lockout. When every
+  // counter is live, a new key is refused as an outage (503) instead.
+  const counters = new BoundedExpiringMap<string, { n: number; end: number }>(maxRateKeys, undefined, 'refuse')
 
   const userRepo: UserRepository = {
     async create(user) {
@@ -54,16 +69,27 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
     },
   }
 
-  const put = (s: Session, now: number): void => {
-    sessions.set(s.id, s, s.expiresAt, now)
+  /** False when the map is full of live sessions and `s` is a new one: nothing stored. */
+  const put = (s: Session, now: number): boolean => {
+    if (!sessions.set(s.id, s, s.expiresAt, now)) return false
     const ids = byUser.get(s.userId) ?? new Set<SessionId>()
     ids.add(s.id)
     byUser.set(s.userId, ids)
+    return true
   }
 
   const sessionStore: SessionStore = {
-    async create(session) {
-      put({ ...session }, session.createdAt)
+    async create(session, limits) {
+      const now = session.createdAt
+      const others = [...(byUser.get(session.userId) ?? [])]
+        .filter((id) => id !== session.id)
+        .map((id) => sessions.get(id, now))
+        .filter((s): s is Session => s !== undefined)
+      // A user at the cap makes room among their own sessions only (which also frees a place when
+      // the map is full); a user below it, with the map full, is refused without anything revoked.
+      const maxPerUser = limits?.maxPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER
+      for (const old of sessionsBeyondCap(others, maxPerUser)) sessions.delete(old.id)
+      if (!put({ ...session }, now)) throw new UnavailableError('store_unavailable', 60)
     },
     async find(id, now) {
       return sessions.get(id, now) ?? null
@@ -97,7 +123,7 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
     async hit(key, rule, now) {
       const current = counters.get(key, now)
       const window = current ? { n: current.n + 1, end: current.end } : { n: 1, end: now + rule.windowSeconds * 1000 }
-      counters.set(key, window, window.end, now)
+      if (!counters.set(key, window, window.end, now)) throw new UnavailableError('store_unavailable', 60)
       return window.n <= rule.limit ? { allowed: true } : denied(window.end, now)
     },
     async reset(key) {

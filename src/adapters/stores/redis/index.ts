@@ -1,18 +1,29 @@
 import type { Stores } from '../../../application/ports.js'
 import { DEFAULT_PREFIX, keySpace } from './keys.js'
 import { createRedisRateLimiter } from './rate-limiter.js'
+import { DEFAULT_ROTATION_TIMING } from './rotation-deadline.js'
 import { type RedisLike, scriptRunner } from './scripts.js'
 import { createRedisSessionStore } from './session-store.js'
 import { guarded } from './unavailable.js'
 import { createRedisUserRepository } from './user-repository.js'
 
+export { ROTATION_DEADLINE_MS } from './rotation-deadline.js'
 export type { RedisLike } from './scripts.js'
 export { isConnectionError, STORE_RETRY_AFTER } from './unavailable.js'
 
-/** How `createRedisStores` names its keys. */
+/** How `createRedisStores` names its keys and bounds rotations in time. */
 export interface RedisStoreOptions {
   /** Prepended to every key (default `auth:`); lets several services or tests share one Redis. No braces. */
   readonly prefix?: string
+  /**
+   * A rotation Redis runs later than this after it was sent does nothing (ms, default
+   * `ROTATION_DEADLINE_MS`, 650): keep it below the client's command timeout.
+   */
+  readonly rotationDeadlineMs?: number
+  /** The wall clock deadlines are measured on (default `Date.now`); not the `Clock` port. */
+  readonly wallClock?: () => number
+  /** Where a warning about a Redis clock ahead of this one goes (one JSON line; default `console.warn`). */
+  readonly warn?: (line: string) => void
 }
 
 /**
@@ -28,7 +39,11 @@ export function createRedisStores(client: RedisLike, options: RedisStoreOptions 
   const run = scriptRunner(client)
   return {
     users: createRedisUserRepository(client, run, keys),
-    sessions: createRedisSessionStore(client, run, keys),
+    sessions: createRedisSessionStore(client, run, keys, {
+      deadlineMs: options.rotationDeadlineMs ?? DEFAULT_ROTATION_TIMING.deadlineMs,
+      wallClock: options.wallClock ?? DEFAULT_ROTATION_TIMING.wallClock,
+      warn: options.warn ?? DEFAULT_ROTATION_TIMING.warn,
+    }),
     limiter: createRedisRateLimiter(client, run, keys),
     health: {
       kind: 'redis',

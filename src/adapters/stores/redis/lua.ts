@@ -1,7 +1,9 @@
 /**
  * Lua sources, one per compound operation. Each touches KEYS[1] only, so it runs in one slot.
- * Instants are milliseconds since the epoch, passed in from the `Clock` port (never Redis TIME,
- * except for a tombstone's informative `revokedAt`). `ms` prints a number without an exponent.
+ * Instants are milliseconds since the epoch, passed in from the `Clock` port. Redis TIME decides
+ * nothing of a session's state: it is only compared with a rotation's deadline (a wall-clock
+ * instant set by the adapter, see ROTATE) and stamps a tombstone's informative `revokedAt`.
+ * `ms` prints a number without an exponent.
  */
 
 const MS = `local function ms(x) return string.format('%.0f', x) end\n`
@@ -13,22 +15,32 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIREAT', KEYS[1], ARGV[1])
 return 1`
 
-/** KEYS: user's session index. ARGV: sessionId, createdAt, absoluteExpiresAt. The index lives as long as its longest session. */
+/**
+ * KEYS: user's session index. ARGV: sessionId, createdAt, absoluteExpiresAt. The index lives as
+ * long as its longest session. Answers how many entries it now holds (the per-user cap's trigger).
+ */
 export const INDEX_SESSION = `
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 if redis.call('PEXPIRETIME', KEYS[1]) < tonumber(ARGV[3]) then
   redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 end
-return 1`
+return redis.call('ZCARD', KEYS[1])`
 
 /** KEYS: user's session index. Every entry with its score (createdAt), flat. */
 export const READ_INDEX = `return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')`
 
 /**
- * KEYS: session. ARGV: from, now, graceMs, slidingMs, tombstoneMs.
- * Mirrors decideRotation in src/domain/session.ts line by line; reused leaves a tombstone.
+ * KEYS: session. ARGV: from, now, graceMs, slidingMs, tombstoneMs, deadline (optional).
+ * First, a run past `deadline` (wall-clock ms, on the Redis clock) does nothing and answers
+ * {'late', serverMs}: the client has given up on it by then (a stall, a frozen server), so a
+ * rotation it never heard of must not count against it. Then mirrors decideRotation in
+ * src/domain/session.ts line by line; reused leaves a tombstone.
  */
 export const ROTATE = `${MS}
+local t = redis.call('TIME')
+local serverMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local deadline = tonumber(ARGV[6])
+if deadline and serverMs > deadline then return {'late', ms(serverMs)} end
 local key = KEYS[1]
 local from, now = tonumber(ARGV[1]), tonumber(ARGV[2])
 local grace, sliding = tonumber(ARGV[3]), tonumber(ARGV[4])
