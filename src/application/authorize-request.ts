@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from '../domain/errors.js'
 import type { Deps, Identity, IssuedTokens } from './deps.js'
-import { refresh } from './refresh.js'
+import { rotateOpened } from './refresh.js'
 
 export interface Authorized {
   readonly identity: Identity
@@ -17,7 +17,7 @@ export async function authorizeRequest(
   deps: Pick<Deps, 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
   input: { readonly accessToken: string | undefined; readonly refreshToken: string | undefined; readonly ip: string },
 ): Promise<Result<Authorized, 'unauthorized' | 'refresh_reused'>> {
-  let expiredSub: string | undefined
+  let expired: { sub: string; sid: string } | undefined
   if (input.accessToken) {
     const verdict = await deps.accessTokens.verify(input.accessToken, deps.clock.now())
     if (verdict.valid) {
@@ -25,18 +25,23 @@ export async function authorizeRequest(
       return ok({ identity: { userId: sub, sessionId: sid, accessTokenExpiresAt: exp * 1000 } })
     }
     if (verdict.reason === 'invalid') return fail('unauthorized')
-    expiredSub = verdict.claims.sub
+    expired = verdict.claims
   }
   if (!input.refreshToken) return fail('unauthorized')
-  if (expiredSub !== undefined) {
-    // An expired token of one user beside the refresh cookie of another is a login of neither;
-    // checked before rotating, so the refresh cookie's owner keeps a working token.
-    const opened = await deps.refreshTokens.open(input.refreshToken)
-    const owner = opened ? await deps.sessions.find(opened.sessionId, deps.clock.now()) : null
-    if (!owner || owner.userId !== expiredSub) return fail('unauthorized')
+  const opened = await deps.refreshTokens.open(input.refreshToken)
+  if (!opened) return fail('unauthorized')
+  // An expired token of one user beside the refresh cookie of another is a login of neither. The
+  // normal case (the expired token names the refresh token's session) needs no read: the session
+  // names its user, and the token that named it was signed here. Only a mismatch reads the
+  // owner, before rotating, so the refresh cookie's owner keeps a working token.
+  if (expired !== undefined && expired.sid !== opened.sessionId) {
+    const owner = await deps.sessions.find(opened.sessionId, deps.clock.now())
+    if (!owner || owner.userId !== expired.sub) return fail('unauthorized')
   }
-  const rotated = await refresh(deps, { refreshToken: input.refreshToken, ip: input.ip })
+  const rotated = await rotateOpened(deps, opened, input.ip)
   if (!rotated.ok) return rotated
+  // The session is the identity's source; a signed token naming it for another user cannot exist.
+  if (expired !== undefined && rotated.value.session.userId !== expired.sub) return fail('unauthorized')
   const { session, ...tokens } = rotated.value
   return ok({
     identity: {

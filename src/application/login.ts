@@ -5,7 +5,7 @@ import type { Session, SessionId } from '../domain/session.js'
 import { type PublicUser, toPublicUser, type UserRecord } from '../domain/user.js'
 import type { Deps, IssuedTokens } from './deps.js'
 import { issueTokens } from './issue-tokens.js'
-import { loginFailureKey, loginFailureRule, perIpRule } from './throttle.js'
+import { loginFailureKey, loginFailureRule, throttleIp } from './throttle.js'
 
 export interface LoginInput {
   readonly email: string
@@ -41,8 +41,8 @@ export async function login(
   input: LoginInput,
 ): Promise<Result<LoggedIn, 'invalid_request' | 'invalid_credentials' | 'rate_limited'>> {
   const now = deps.clock.now()
-  const gate = await deps.limiter.hit(`ip:login:${input.ip}`, perIpRule(deps.policy), now)
-  if (!gate.allowed) return fail('rate_limited', { retryAfter: gate.retryAfter })
+  const limited = await throttleIp(deps, 'login', input.ip, now)
+  if (limited) return limited
   const unusable = passwordInputProblem(input.password)
   if (unusable) return fail('invalid_request', { detail: PASSWORD_PROBLEM_DETAIL[unusable] })
 

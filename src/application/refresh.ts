@@ -1,25 +1,47 @@
 import { fail, ok, type Result } from '../domain/errors.js'
-import type { Session } from '../domain/session.js'
+import type { Session, SessionId } from '../domain/session.js'
 import type { Deps, IssuedTokens } from './deps.js'
 import { issueTokens } from './issue-tokens.js'
-import { perIpRule } from './throttle.js'
+import { throttleIp } from './throttle.js'
 
 export interface Refreshed extends IssuedTokens {
   readonly session: Session
 }
 
+/** A refresh token whose MAC checked out: what it names, and nothing believed beyond that. */
+export interface OpenedRefreshToken {
+  readonly sessionId: SessionId
+  readonly generation: number
+}
+
+type RotateDeps = Pick<Deps, 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>
+
 /**
- * Rotates a refresh token. The MAC is checked before the store is asked anything, so a forged
- * token naming a real session revokes nothing. Racers presenting the previous token within the
- * grace window get the very token the winner got (it is derived, not stored).
+ * `POST /refresh`: the per-IP limit, then the rotation. The MAC is checked before the store is
+ * asked anything, so a forged token naming a real session revokes nothing.
  */
 export async function refresh(
-  deps: Pick<Deps, 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
+  deps: RotateDeps & Pick<Deps, 'limiter'>,
   input: { readonly refreshToken: string | undefined; readonly ip: string },
-): Promise<Result<Refreshed, 'unauthorized' | 'refresh_reused'>> {
+): Promise<Result<Refreshed, 'unauthorized' | 'refresh_reused' | 'rate_limited'>> {
+  const limited = await throttleIp(deps, 'refresh', input.ip, deps.clock.now())
+  if (limited) return limited
   if (!input.refreshToken) return fail('unauthorized')
   const opened = await deps.refreshTokens.open(input.refreshToken)
   if (!opened) return fail('unauthorized')
+  return rotateOpened(deps, opened, input.ip)
+}
+
+/**
+ * Rotates the session an opened refresh token names: one atomic store step. Racers presenting
+ * the previous token within the grace window get the very token the winner got (it is derived,
+ * not stored). Used by `refresh` and by the transparent refresh of `authorizeRequest`.
+ */
+export async function rotateOpened(
+  deps: RotateDeps,
+  opened: OpenedRefreshToken,
+  ip: string,
+): Promise<Result<Refreshed, 'unauthorized' | 'refresh_reused'>> {
   const now = deps.clock.now()
   const outcome = await deps.sessions.rotate(opened.sessionId, opened.generation, now, {
     graceMs: deps.policy.refreshReuseGrace * 1000,
@@ -29,7 +51,7 @@ export async function refresh(
     case 'missing':
       return fail('unauthorized')
     case 'reused':
-      deps.log.event('refresh_reused', { userId: outcome.userId, sessionId: opened.sessionId, ip: input.ip })
+      deps.log.event('refresh_reused', { userId: outcome.userId, sessionId: opened.sessionId, ip })
       return fail('refresh_reused')
     case 'rotated':
     case 'grace':
@@ -37,18 +59,8 @@ export async function refresh(
         userId: outcome.session.userId,
         sessionId: outcome.session.id,
         grace: outcome.kind === 'grace',
-        ip: input.ip,
+        ip,
       })
       return ok({ session: outcome.session, ...(await issueTokens(deps, outcome.session, now)) })
   }
-}
-
-/** `POST /refresh`: `refresh` behind the per-IP limit. */
-export async function refreshEndpoint(
-  deps: Pick<Deps, 'sessions' | 'limiter' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
-  input: { readonly refreshToken: string | undefined; readonly ip: string },
-): Promise<Result<Refreshed, 'unauthorized' | 'refresh_reused' | 'rate_limited'>> {
-  const gate = await deps.limiter.hit(`ip:refresh:${input.ip}`, perIpRule(deps.policy), deps.clock.now())
-  if (!gate.allowed) return fail('rate_limited', { retryAfter: gate.retryAfter })
-  return refresh(deps, input)
 }

@@ -3,7 +3,7 @@ import { fail, ok, type Result } from '../domain/errors.js'
 import { checkNewPassword, normalisePassword, PASSWORD_PROBLEM_DETAIL } from '../domain/password-policy.js'
 import { type PublicUser, parseName, toPublicUser, type UserId } from '../domain/user.js'
 import type { Deps } from './deps.js'
-import { perIpRule } from './throttle.js'
+import { throttleIp } from './throttle.js'
 
 export interface RegisterInput {
   readonly email: string
@@ -18,8 +18,8 @@ export async function register(
   input: RegisterInput,
 ): Promise<Result<PublicUser, 'invalid_request' | 'email_taken' | 'rate_limited'>> {
   const now = deps.clock.now()
-  const gate = await deps.limiter.hit(`ip:register:${input.ip}`, perIpRule(deps.policy), now)
-  if (!gate.allowed) return fail('rate_limited', { retryAfter: gate.retryAfter })
+  const limited = await throttleIp(deps, 'register', input.ip, now)
+  if (limited) return limited
 
   const email = parseEmail(input.email)
   if (!email) return fail('invalid_request', { detail: 'email is not a valid address' })

@@ -1,14 +1,14 @@
 import { fail, ok, type Result } from '../domain/errors.js'
 import { isSessionIdShape, type SessionId } from '../domain/session.js'
-import { isoTime } from '../domain/text.js'
 import type { Deps, Identity } from './deps.js'
 import { isSessionLive } from './live-session.js'
 
 export interface SessionView {
   readonly id: SessionId
-  readonly createdAt: string
-  readonly lastUsedAt: string
-  readonly expiresAt: string
+  /** Instants in ms since the epoch; the HTTP edge formats them. */
+  readonly createdAt: number
+  readonly lastUsedAt: number
+  readonly expiresAt: number
   readonly userAgent: string | null
   readonly current: boolean
 }
@@ -31,9 +31,9 @@ export async function listSessions(
       .sort((a, b) => b.createdAt - a.createdAt)
       .map((s) => ({
         id: s.id,
-        createdAt: isoTime(s.createdAt),
-        lastUsedAt: isoTime(s.lastUsedAt),
-        expiresAt: isoTime(s.expiresAt),
+        createdAt: s.createdAt,
+        lastUsedAt: s.lastUsedAt,
+        expiresAt: s.expiresAt,
         userAgent: s.userAgent,
         current: s.id === identity.sessionId,
       })),

@@ -1,6 +1,7 @@
 /**
- * The contract's error codes. Expected failures travel as values carrying one of these;
- * `src/adapters/http/problem.ts` maps each to a status in one exhaustive switch.
+ * The outcomes a use case can answer with, besides success. Codes that only the HTTP layer gives
+ * (a wrong method, a body too large or not JSON, a cross-site request, an internal error) belong
+ * to `src/adapters/http/problem.ts`, which maps every code to a status in one exhaustive switch.
  */
 export type ErrorCode =
   | 'invalid_request'
@@ -9,14 +10,9 @@ export type ErrorCode =
   | 'unauthorized'
   | 'refresh_reused'
   | 'rate_limited'
-  | 'forbidden_origin'
   | 'not_found'
-  | 'method_not_allowed'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
   | 'store_unavailable'
   | 'overloaded'
-  | 'internal'
 
 /** A use case's answer: a value, or an expected failure with its code. */
 export type Result<T, E extends ErrorCode = ErrorCode> =

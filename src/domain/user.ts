@@ -1,5 +1,5 @@
 import type { Email } from './email.js'
-import { isoTime, isWellFormed } from './text.js'
+import { isWellFormed } from './text.js'
 
 export type UserId = string & { readonly __brand: 'UserId' }
 
@@ -13,19 +13,20 @@ export interface UserRecord {
   readonly createdAt: number
 }
 
-/** The public view of a user: what the contract calls `user`. */
+/** The public view of a user: what the contract calls `user` (the HTTP edge formats `createdAt`). */
 export interface PublicUser {
   readonly id: UserId
   readonly email: Email
   readonly name: string | null
-  readonly createdAt: string
+  /** Milliseconds since the epoch. */
+  readonly createdAt: number
 }
 
 export const toPublicUser = (u: UserRecord): PublicUser => ({
   id: u.id,
   email: u.email,
   name: u.name,
-  createdAt: isoTime(u.createdAt),
+  createdAt: u.createdAt,
 })
 
 export const NAME_MAX = 100

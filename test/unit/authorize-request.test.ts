@@ -53,6 +53,28 @@ describe('authorizeRequest', () => {
     expect(await generationOf(deps, sid)).toBe(1)
   })
 
+  it("costs one MAC check and one store round trip when the expired token names the refresh token's session", async () => {
+    const { deps, login } = await start()
+    const open = vi.spyOn(deps.refreshTokens, 'open')
+    const find = vi.spyOn(deps.sessions, 'find')
+    const rotate = vi.spyOn(deps.sessions, 'rotate')
+    deps.clock.advance(700 * SEC)
+    expect((await authorize(deps, login.accessToken, login.refreshToken)).ok).toBe(true)
+    expect(open).toHaveBeenCalledTimes(1)
+    expect(find).not.toHaveBeenCalled()
+    expect(rotate).toHaveBeenCalledTimes(1)
+  })
+
+  it('reads the owner first only when the expired token names another session of the same user', async () => {
+    const { deps, login } = await start()
+    const other = await loggedIn(deps, 'ada@example.com')
+    const find = vi.spyOn(deps.sessions, 'find')
+    deps.clock.advance(700 * SEC)
+    const result = await authorize(deps, login.accessToken, other.refreshToken)
+    expect(result.ok && result.value.identity.sessionId).toBe(other.session.id)
+    expect(find).toHaveBeenCalledTimes(1)
+  })
+
   it('rotates the pair when there is no access token at all', async () => {
     const { deps, login, sid, userId } = await start()
     const result = await authorize(deps, undefined, login.refreshToken)

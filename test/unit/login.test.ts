@@ -40,7 +40,7 @@ describe('login', () => {
     expect(result.ok).toBe(true)
     if (!result.ok) return
     const { user, session, accessToken, refreshToken } = result.value
-    expect(user).toEqual({ id: userId, email: 'ada@example.com', name: null, createdAt: new Date(now).toISOString() })
+    expect(user).toEqual({ id: userId, email: 'ada@example.com', name: null, createdAt: now })
     expect(session).toMatchObject({
       userId,
       generation: 0,

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createRefreshTokens } from '../../src/adapters/crypto/refresh-tokens.js'
-import { refresh, refreshEndpoint } from '../../src/application/refresh.js'
+import { refresh } from '../../src/application/refresh.js'
 import { DAY, loggedIn, makeDeps, registered, SEC, tamperAt, type UnitDeps } from './unit-deps.js'
 
 const ip = '192.0.2.1'
@@ -143,13 +143,13 @@ describe('refresh', () => {
 
   it('limits POST /refresh per client IP per minute', async () => {
     const { deps, login } = await start({ rateLimitPerMinute: 2 })
-    const r1 = await refreshEndpoint(deps, { refreshToken: login.refreshToken, ip })
+    const r1 = await refresh(deps, { refreshToken: login.refreshToken, ip })
     if (!r1.ok) throw new Error(r1.error)
-    const r2 = await refreshEndpoint(deps, { refreshToken: r1.value.refreshToken, ip })
+    const r2 = await refresh(deps, { refreshToken: r1.value.refreshToken, ip })
     if (!r2.ok) throw new Error(r2.error)
-    const limited = await refreshEndpoint(deps, { refreshToken: r2.value.refreshToken, ip })
+    const limited = await refresh(deps, { refreshToken: r2.value.refreshToken, ip })
     expect(limited).toEqual({ ok: false, error: 'rate_limited', retryAfter: 60 })
     // The limited request rotated nothing: its token is still the current one.
-    expect((await refreshEndpoint(deps, { refreshToken: r2.value.refreshToken, ip: '198.51.100.3' })).ok).toBe(true)
+    expect((await refresh(deps, { refreshToken: r2.value.refreshToken, ip: '198.51.100.3' })).ok).toBe(true)
   })
 })

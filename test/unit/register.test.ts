@@ -15,7 +15,7 @@ describe('register', () => {
         id: 'id00000000000000000001',
         email: 'ada@example.com',
         name: 'Ada',
-        createdAt: new Date(deps.clock.now()).toISOString(),
+        createdAt: deps.clock.now(),
       },
     })
     expect(JSON.stringify(result)).not.toContain('scrypt')

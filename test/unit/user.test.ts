@@ -42,7 +42,7 @@ describe('parseName', () => {
 })
 
 describe('toPublicUser', () => {
-  it('keeps id, email, name and an ISO createdAt, and drops the hash', () => {
+  it('keeps id, email, name and createdAt (ms; the HTTP edge formats it), and drops the hash', () => {
     const view = toPublicUser({
       id: 'u1' as UserId,
       email: 'ada@example.com' as Email,
@@ -50,6 +50,6 @@ describe('toPublicUser', () => {
       passwordHash: '$scrypt$secret',
       createdAt: Date.UTC(2026, 0, 2, 3, 4, 5),
     })
-    expect(view).toEqual({ id: 'u1', email: 'ada@example.com', name: 'Ada', createdAt: '2026-01-02T03:04:05.000Z' })
+    expect(view).toEqual({ id: 'u1', email: 'ada@example.com', name: 'Ada', createdAt: Date.UTC(2026, 0, 2, 3, 4, 5) })
   })
 })

@@ -5,16 +5,17 @@ import type { Deps } from '../../application/deps.js'
 import { login } from '../../application/login.js'
 import { logout, logoutAll } from '../../application/logout.js'
 import { getProfile, updateProfile } from '../../application/profile.js'
-import { refreshEndpoint } from '../../application/refresh.js'
+import { refresh } from '../../application/refresh.js'
 import { register } from '../../application/register.js'
 import { listSessions, revokeSession } from '../../application/sessions.js'
-import { isoTime, isWellFormed } from '../../domain/text.js'
+import { isWellFormed } from '../../domain/text.js'
 import type { HttpConfig } from './config.js'
 import type { CookieJar } from './cookies.js'
 import { bearerToken, emptyOrJson, jsonOnly, originGuard, readJson } from './guards.js'
 import { problem } from './problem.js'
 import type { AuthEnv } from './require-auth.js'
 import { fastJson } from './security-headers.js'
+import { isoTime, sessionJson, userJson } from './views.js'
 
 // Generous caps in UTF-16 units, far above what the domain accepts, so no field is huge before
 // the domain rules (254-octet emails, 1024-code-point passwords, 100-code-point names) apply.
@@ -56,7 +57,7 @@ export function createAuthRoutes(
     if (!body.ok) return body.response
     const result = await register(deps, { ...body.value, ip: ip(c) })
     if (!result.ok) return problem(c, result.error, result)
-    return c.json({ user: result.value }, 201)
+    return c.json({ user: userJson(result.value) }, 201)
   })
 
   app.post('/login', limitBody, jsonOnly, async (c) => {
@@ -66,14 +67,14 @@ export function createAuthRoutes(
     if (!result.ok) return problem(c, result.error, result)
     jar.set(c, result.value, deps.clock.now())
     return c.json({
-      user: result.value.user,
+      user: userJson(result.value.user),
       accessTokenExpiresAt: isoTime(result.value.accessTokenExpiresAt),
       refreshTokenExpiresAt: isoTime(result.value.refreshTokenExpiresAt),
     })
   })
 
   app.post('/refresh', limitBody, emptyOrJson, async (c) => {
-    const result = await refreshEndpoint(deps, { refreshToken: jar.read(c).refresh, ip: ip(c) })
+    const result = await refresh(deps, { refreshToken: jar.read(c).refresh, ip: ip(c) })
     if (!result.ok) {
       if (result.error === 'refresh_reused') jar.clear(c)
       return problem(c, result.error, result)
@@ -107,19 +108,19 @@ export function createAuthRoutes(
 
   app.get('/profile', requireAuth, async (c) => {
     const result = await getProfile(deps, c.get('auth'))
-    return result.ok ? fastJson(c, { user: result.value }) : problem(c, result.error)
+    return result.ok ? fastJson(c, { user: userJson(result.value) }) : problem(c, result.error)
   })
 
   app.post('/profile', limitBody, jsonOnly, requireAuth, async (c) => {
     const body = await readJson(c, ProfileBody)
     if (!body.ok) return body.response
     const result = await updateProfile(deps, { identity: c.get('auth'), name: body.value.name })
-    return result.ok ? c.json({ user: result.value }) : problem(c, result.error, result)
+    return result.ok ? c.json({ user: userJson(result.value) }) : problem(c, result.error, result)
   })
 
   app.get('/sessions', requireAuth, async (c) => {
     const result = await listSessions(deps, c.get('auth'))
-    return result.ok ? fastJson(c, result.value) : problem(c, result.error)
+    return result.ok ? fastJson(c, { sessions: result.value.sessions.map(sessionJson) }) : problem(c, result.error)
   })
 
   app.delete('/sessions/:id', limitBody, requireAuth, async (c) => {

@@ -2,8 +2,19 @@ import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ErrorCode } from '../../domain/errors.js'
 
+/** Codes only the HTTP layer answers with: no use case returns them. */
+export type HttpErrorCode =
+  | 'forbidden_origin'
+  | 'method_not_allowed'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'internal'
+
+/** Every code a problem answer carries. */
+export type ProblemCode = ErrorCode | HttpErrorCode
+
 /** The one place an error code becomes an HTTP status; a new code that is not mapped fails the type check. */
-export function statusOf(code: ErrorCode): ContentfulStatusCode {
+export function statusOf(code: ProblemCode): ContentfulStatusCode {
   switch (code) {
     case 'invalid_request':
       return 400
@@ -37,7 +48,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
   }
 }
 
-const TITLES: Record<ErrorCode, string> = {
+const TITLES: Record<ProblemCode, string> = {
   invalid_request: 'The request is not valid',
   email_taken: 'An account with this email already exists',
   invalid_credentials: 'Email or password is wrong',
@@ -57,7 +68,7 @@ const TITLES: Record<ErrorCode, string> = {
 /** An `application/problem+json` response (RFC 9457) for a code, never with a stack or a secret. */
 export function problem(
   c: Context,
-  code: ErrorCode,
+  code: ProblemCode,
   extra: { detail?: string | undefined; retryAfter?: number | undefined } = {},
 ): Response {
   const status = statusOf(code)
