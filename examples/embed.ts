@@ -4,23 +4,19 @@
  */
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
-import { buildDeps, policyFrom } from '../src/adapters/compose.js'
 import { parseSettings } from '../src/adapters/config/settings.js'
-import { createScryptHasher } from '../src/adapters/crypto/scrypt-hasher.js'
-import { createAuth } from '../src/adapters/http/app.js'
+import { nodeSocketIp } from '../src/adapters/http/node-client-ip.js'
 import type { AuthEnv } from '../src/adapters/http/require-auth.js'
 import { createMemoryStores } from '../src/adapters/stores/memory/index.js'
+import { buildAuth } from '../src/service.js'
 
-const settings = parseSettings(process.env)
-const stores = createMemoryStores() // or createRedisStores(createRedisClient({ url })), or the Workers stores
-const deps = await buildDeps({
-  stores,
-  hasher: createScryptHasher(),
-  // parseSettings requires JWT_SECRET in production; elsewhere fall back to a throwaway one.
-  secret: settings.jwtSecret ?? `${crypto.randomUUID()}${crypto.randomUUID()}`,
-  policy: policyFrom(settings),
+const auth = await buildAuth({
+  // JWT_SECRET is required in production; elsewhere an ephemeral one is made, with a warning.
+  settings: parseSettings(process.env),
+  stores: createMemoryStores(), // or createRedisStores(createRedisClient({ url })), or the Workers stores
+  // Each client its own per-IP counters: the socket's address (behind a proxy, `forwardedFor`).
+  clientIp: nodeSocketIp,
 })
-const auth = createAuth(deps, { cookieSecure: settings.cookieSecure, allowedOrigins: [], clientIp: () => 'unknown' })
 
 const app = new Hono<AuthEnv>()
 app.route('/auth', auth.routes)

@@ -3,11 +3,9 @@
  * down gracefully on SIGTERM and SIGINT.
  */
 import { type ServerType, serve } from '@hono/node-server'
-import { getConnInfo } from '@hono/node-server/conninfo'
-import type { Context } from 'hono'
-import { buildService } from './adapters/compose.js'
 import { parseSettings, type Settings, SettingsError } from './adapters/config/settings.js'
 import { forwardedFor } from './adapters/http/config.js'
+import { nodeSocketIp } from './adapters/http/node-client-ip.js'
 import { createMemoryStores } from './adapters/stores/memory/index.js'
 import {
   closeRedisClient,
@@ -17,14 +15,7 @@ import {
 } from './adapters/stores/redis/client.js'
 import { createRedisStores } from './adapters/stores/redis/index.js'
 import type { Stores } from './application/ports.js'
-
-const socketIp = (c: Context): string => {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown'
-  } catch {
-    return 'unknown'
-  }
-}
+import { buildService } from './service.js'
 
 /**
  * Stores from settings: Redis when `REDIS_URL` or `REDIS_CLUSTER_NODES` is set, else in memory.
@@ -53,7 +44,7 @@ export async function start(env: Readonly<Record<string, string | undefined>>) {
   const app = await buildService({
     settings,
     stores,
-    clientIp: settings.trustProxy ? forwardedFor(socketIp) : socketIp,
+    clientIp: settings.trustProxy ? forwardedFor(nodeSocketIp) : nodeSocketIp,
   })
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: settings.port, hostname: env.HOST ?? '0.0.0.0' }, () => resolve(s))

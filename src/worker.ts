@@ -3,13 +3,13 @@
  * CONTRACT.md), builds the app once per isolate, and exports `fetch` and the Durable Object class.
  */
 import { Hono } from 'hono'
-import { buildService } from './adapters/compose.js'
 import { parseSettings, SettingsError } from './adapters/config/settings.js'
 import { WORKERS_KDF_START_RATE } from './adapters/crypto/scrypt-hasher.js'
 import { problem } from './adapters/http/problem.js'
 import { type AuthStoreNamespace, createDurableObjectStores } from './adapters/stores/durable-object/index.js'
 import { createKvStores, type KvLike } from './adapters/stores/kv/index.js'
 import type { Stores } from './application/ports.js'
+import { buildService } from './service.js'
 
 export { AuthStoreObject } from './adapters/stores/durable-object/object.js'
 

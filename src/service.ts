@@ -1,0 +1,118 @@
+import type { Settings } from './adapters/config/settings.js'
+import { createAccessTokens } from './adapters/crypto/access-tokens.js'
+import { createRefreshTokens } from './adapters/crypto/refresh-tokens.js'
+import { createScryptHasher, type ScryptHasherOptions } from './adapters/crypto/scrypt-hasher.js'
+import { systemClock, webRandom } from './adapters/crypto/web-runtime.js'
+import { type Auth, createApp, createAuth } from './adapters/http/app.js'
+import type { HttpConfig } from './adapters/http/config.js'
+import { jsonLog } from './adapters/log.js'
+import type { AuthPolicy, Deps } from './application/deps.js'
+import type { Clock, PasswordHasher, Random, SecurityLog, Stores } from './application/ports.js'
+
+/** The policy part of the settings. */
+export const policyFrom = (s: Settings): AuthPolicy => ({
+  accessTokenTtl: s.accessTokenTtl,
+  refreshTokenTtl: s.refreshTokenTtl,
+  refreshReuseGrace: s.refreshReuseGrace,
+  sessionMaxLifetime: s.sessionMaxLifetime,
+  loginFailureLimit: s.loginFailureLimit,
+  loginFailureWindow: 15 * 60,
+  rateLimitPerMinute: s.rateLimitPerMinute,
+  maxSessionsPerUser: s.maxSessionsPerUser,
+})
+
+export interface DepsOptions {
+  readonly stores: Stores
+  readonly hasher: PasswordHasher
+  readonly secret: string
+  readonly policy: AuthPolicy
+  readonly issuer?: string | undefined
+  readonly audience?: string | undefined
+  readonly clock?: Clock
+  readonly random?: Random
+  readonly log?: SecurityLog
+  /** Verified access tokens remembered (0 turns the cache off). */
+  readonly tokenCacheSize?: number
+}
+
+/** Wires ports to adapters; both composition roots and the tests call this. Keys are imported once here. */
+export async function buildDeps(o: DepsOptions): Promise<Deps> {
+  const [accessTokens, refreshTokens] = await Promise.all([
+    createAccessTokens({
+      secret: o.secret,
+      ttl: o.policy.accessTokenTtl,
+      issuer: o.issuer,
+      audience: o.audience,
+      ...(o.tokenCacheSize !== undefined && { cacheSize: o.tokenCacheSize }),
+    }),
+    createRefreshTokens(o.secret, { issuer: o.issuer, audience: o.audience }),
+  ])
+  return {
+    users: o.stores.users,
+    sessions: o.stores.sessions,
+    limiter: o.stores.limiter,
+    hasher: o.hasher,
+    accessTokens,
+    refreshTokens,
+    clock: o.clock ?? systemClock,
+    random: o.random ?? webRandom,
+    log: o.log ?? jsonLog(),
+    policy: o.policy,
+  }
+}
+
+/** What a service is built from: validated settings, the stores, and how the runtime names clients. */
+export interface ServiceOptions {
+  readonly settings: Settings
+  readonly stores: Stores
+  /** The client IP as the runtime knows it (the socket on Node, `CF-Connecting-IP` on Workers). */
+  readonly clientIp: HttpConfig['clientIp']
+  /** Verified access tokens remembered; for benchmarks that measure the uncached path. */
+  readonly tokenCacheSize?: number
+  readonly log?: SecurityLog
+  /** How the password hasher bounds its KDF work; the Worker passes a start rate (src/worker.ts). */
+  readonly kdf?: ScryptHasherOptions
+}
+
+/**
+ * The dependencies and HTTP configuration from validated settings: where both composition roots
+ * and an embedding app meet. Without a configured secret (parseSettings allows that outside
+ * production only) it makes an ephemeral one and warns; this is the only place that does.
+ */
+async function compose(o: ServiceOptions): Promise<{ deps: Deps; config: HttpConfig }> {
+  const { settings, stores } = o
+  let secret = settings.jwtSecret
+  if (!secret) {
+    secret = webRandom.id() + webRandom.id()
+    console.warn('JWT_SECRET is not set: using an ephemeral secret; every session ends when this instance stops.')
+  }
+  const deps = await buildDeps({
+    stores,
+    hasher: createScryptHasher(o.kdf),
+    secret,
+    policy: policyFrom(settings),
+    issuer: settings.jwtIssuer,
+    audience: settings.jwtAudience,
+    ...(o.tokenCacheSize !== undefined && { tokenCacheSize: o.tokenCacheSize }),
+    ...(o.log && { log: o.log }),
+  })
+  const config: HttpConfig = {
+    cookieSecure: settings.cookieSecure,
+    publicOrigin: settings.publicOrigin,
+    allowedOrigins: settings.allowedOrigins,
+    clientIp: o.clientIp,
+  }
+  return { deps, config }
+}
+
+/** The whole standalone service as one Hono app: the routes, `/health`, headers, 404 and 405. */
+export async function buildService(o: ServiceOptions) {
+  const { deps, config } = await compose(o)
+  return createApp(deps, o.stores.health, config)
+}
+
+/** The routes and `requireAuth` for mounting in an app of your own (`examples/embed.ts`). */
+export async function buildAuth(o: ServiceOptions): Promise<Auth> {
+  const { deps, config } = await compose(o)
+  return createAuth(deps, config)
+}
