@@ -1,6 +1,6 @@
 /**
  * Composition root for Cloudflare Workers: reads the env bindings (vars and secrets, the names of
- * CONTRACT.md), builds the app once per isolate, and exports `fetch` and the Durable Object class.
+ * docs/http-contract.md), builds the app once per isolate, and exports `fetch` and the Durable Object class.
  */
 import { Hono } from 'hono'
 import { parseSettings, SettingsError } from './adapters/config/settings.js'
@@ -24,7 +24,7 @@ export interface WorkerEnv {
 
 type Fetch = (request: Request, env: WorkerEnv, ctx: ExecutionContext) => Response | Promise<Response>
 
-/** The CONTRACT.md settings that mean something on Workers (no PORT, REDIS_URL or TRUST_PROXY). */
+/** The settings of docs/http-contract.md that mean something on Workers (no PORT, REDIS_URL or TRUST_PROXY). */
 const SETTINGS = [
   'NODE_ENV',
   'JWT_SECRET',

@@ -7,7 +7,7 @@ import { makeTestApp, TestClient } from '../support/app-harness.js'
 import { countingHasher } from '../support/counting-hasher.js'
 
 /**
- * SECURITY.md: KDF work per instance is bounded, overflow gets 503 + Retry-After. In workerd scrypt
+ * docs/security.md: KDF work per instance is bounded, overflow gets 503 + Retry-After. In workerd scrypt
  * runs on the isolate's own thread, so a concurrency gate never sees two runs at once; the Worker
  * bounds how fast derivations may start instead (WORKERS_KDF_START_RATE). No timing is asserted:
  * the bound is on how many derivations started in the time the burst took.

@@ -7,7 +7,7 @@ import { aUser } from '../support/fixtures.js'
 import { countingKv, countingNamespace } from './support/counting.js'
 
 /**
- * DESIGN.md: login timing must not reveal which accounts exist. Past the KDF (which runs for an
+ * docs/security.md: login timing must not reveal which accounts exist. Past the KDF (which runs for an
  * unknown email too), what a login costs is the store's `findByEmail`: it must make the same calls,
  * in number and kind, for a known and an unknown email. One call each, so the cheaper case is
  * the only case.

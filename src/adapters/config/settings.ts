@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 import { DEFAULT_MAX_SESSIONS_PER_USER } from '../../domain/session.js'
 
-/** Configuration after validation: CONTRACT.md's variables plus the optional `iss`/`aud`. */
+/** Configuration after validation: docs/http-contract.md's variables plus the optional `iss`/`aud`. */
 export interface Settings {
   readonly production: boolean
   readonly port: number

@@ -27,7 +27,7 @@ const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Num
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128
 
 /**
- * HS256 access tokens on `hono/jwt`, wrapped to meet SECURITY.md. The key is imported once.
+ * HS256 access tokens on `hono/jwt`, wrapped to meet docs/security.md. The key is imported once.
  * `verify` lets Hono check the header (HS256 pinned, no `crit`) and the signature with every
  * claim check switched off, then checks the claims itself with leeway against the Clock: so the
  * signature is checked before any claim is believed, and Hono's messages (which embed the token)

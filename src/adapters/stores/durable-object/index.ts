@@ -107,7 +107,7 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
       await call(() => (claimed === 'created' ? home().userConfirm(user.id) : home().userDiscard(user.id)))
       return claimed
     },
-    // One call whether or not the account exists (DESIGN.md: login timing must not tell).
+    // One call whether or not the account exists (docs/security.md: login timing must not tell).
     findByEmail: async (email) =>
       named('email', email) ? call(() => object('email', email).emailLookup(email)) : null,
     findById,

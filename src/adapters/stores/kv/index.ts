@@ -25,7 +25,7 @@ export interface KvLike {
 export interface KvStoreOptions {
   /**
    * Where rate limits live. KV cannot count atomically (a read-modify-write per hit, 1 write/s per
-   * key), and SECURITY.md wants counters in an atomic store, so pass the Durable Object store here.
+   * key), and docs/security.md keeps counters in an atomic store, so pass the Durable Object store here.
    */
   readonly rateLimits: Pick<Stores, 'limiter' | 'health'>
   /** Prepended to every key: a separate store in the same namespace (tenants, tests). */
@@ -104,7 +104,7 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
       return 'created'
     },
     async findByEmail(email) {
-      // One read, known email or not: the email key holds a copy of the account (DESIGN.md: login
+      // One read, known email or not: the email key holds a copy of the account (docs/security.md: login
       // timing must not tell which accounts exist).
       const user = await readJson<UserRecord>(key.email(email))
       return user && user.email === email ? user : null
