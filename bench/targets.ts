@@ -7,10 +7,10 @@ import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { jwt, sign } from 'hono/jwt'
-import { buildService } from '../src/adapters/compose.js'
 import { parseSettings } from '../src/adapters/config/settings.js'
 import { silentLog } from '../src/adapters/log.js'
 import { createMemoryStores } from '../src/adapters/stores/memory/index.js'
+import { buildService } from '../src/service.js'
 
 const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
 const listen = (fetch: Parameters<typeof serve>[0]['fetch']): Promise<number> =>

@@ -93,7 +93,3 @@ export function decideRotation(
   }
   return { outcome: { kind: 'reused', userId: session.userId }, next: null }
 }
-
-/** Seconds from `now` until the session ends, for a cookie's `Max-Age` (never negative). */
-export const secondsLeft = (session: Session, now: number): number =>
-  Math.max(0, Math.floor((session.expiresAt - now) / 1000))

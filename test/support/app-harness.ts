@@ -1,11 +1,11 @@
 import type { Hono } from 'hono'
-import { buildDeps } from '../../src/adapters/compose.js'
 import { createScryptHasher } from '../../src/adapters/crypto/scrypt-hasher.js'
 import { createApp } from '../../src/adapters/http/app.js'
 import { forwardedFor, type HttpConfig } from '../../src/adapters/http/config.js'
 import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
 import type { AuthPolicy, Deps } from '../../src/application/deps.js'
 import type { SecurityEventName, Stores } from '../../src/application/ports.js'
+import { buildDeps } from '../../src/service.js'
 import { type FakeClock, fakeClock } from './fixtures.js'
 import { makeStores } from './store-under-test.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decideRotation, type RotationPolicy, type Session, secondsLeft } from '../../src/domain/session.js'
+import { decideRotation, type RotationPolicy, type Session } from '../../src/domain/session.js'
 import { aSession } from '../support/fixtures.js'
 
 const SEC = 1000
@@ -72,14 +72,5 @@ describe('decideRotation', () => {
     const strict = { ...policy, graceMs: 0 }
     expect(decideRotation(s, 2, rotatedAt, strict).outcome.kind).toBe('grace')
     expect(decideRotation(s, 2, rotatedAt + 1, strict).outcome.kind).toBe('reused')
-  })
-})
-
-describe('secondsLeft', () => {
-  it('counts whole seconds until the session ends, never negative', () => {
-    const s = aSession(T0, { expiresAt: T0 + 90 * SEC + 999 })
-    expect(secondsLeft(s, T0)).toBe(90)
-    expect(secondsLeft(s, T0 + 90 * SEC + 999)).toBe(0)
-    expect(secondsLeft(s, T0 + DAY)).toBe(0)
   })
 })

@@ -1,1 +1,0 @@
-export { buildAuth, buildDeps, buildService, type DepsOptions, policyFrom } from '../service.js'
