@@ -68,6 +68,12 @@ export type RotateOutcome =
   | { readonly kind: 'missing' }
 
 /**
+ * Whether a session is live at `now`: the one rule every store applies (SQL and Lua mirror it as
+ * `expires_at > now`). Its sliding expiry never passes its absolute end, so this covers both.
+ */
+export const isLiveAt = (session: Session, now: number): boolean => session.expiresAt > now
+
+/**
  * The pure decision every store applies; memory and Durable Object stores call it directly,
  * the Redis Lua script mirrors it line by line.
  */
@@ -77,7 +83,7 @@ export function decideRotation(
   now: number,
   policy: RotationPolicy,
 ): { outcome: RotateOutcome; next: Session | null } {
-  if (!session || session.expiresAt <= now) return { outcome: { kind: 'missing' }, next: null }
+  if (!session || !isLiveAt(session, now)) return { outcome: { kind: 'missing' }, next: null }
   if (from === session.generation) {
     const next: Session = {
       ...session,

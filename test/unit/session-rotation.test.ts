@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decideRotation, type RotationPolicy, type Session } from '../../src/domain/session.js'
+import { decideRotation, isLiveAt, type RotationPolicy, type Session } from '../../src/domain/session.js'
 import { aSession } from '../support/fixtures.js'
 
 const SEC = 1000
@@ -72,5 +72,15 @@ describe('decideRotation', () => {
     const strict = { ...policy, graceMs: 0 }
     expect(decideRotation(s, 2, rotatedAt, strict).outcome.kind).toBe('grace')
     expect(decideRotation(s, 2, rotatedAt + 1, strict).outcome.kind).toBe('reused')
+  })
+})
+
+describe('isLiveAt', () => {
+  it('is live strictly before its expiry, and decideRotation agrees', () => {
+    const s = aSession(T0, { expiresAt: T0 + SEC })
+    expect(isLiveAt(s, T0 + SEC - 1)).toBe(true)
+    expect(isLiveAt(s, T0 + SEC)).toBe(false)
+    expect(decideRotation(s, s.generation, T0 + SEC, policy).outcome.kind).toBe('missing')
+    expect(decideRotation(s, s.generation, T0 + SEC - 1, policy).outcome.kind).toBe('rotated')
   })
 })

@@ -130,6 +130,7 @@ export class AuthStoreObject extends DurableObject {
   private liveSession(id: string, now: number): Session | null {
     const sql = this.read('session')
     if (!sql) return null
+    // The SQL form of isLiveAt (src/domain/session.ts): a session is live while expires_at > now.
     sql.exec('DELETE FROM session WHERE id = ? AND expires_at <= ?', id, now)
     const row = sql.exec('SELECT * FROM session WHERE id = ?', id).toArray()[0]
     return row ? rowToSession(row) : null

@@ -2,6 +2,7 @@ import type { SessionStore, Stores, UserRepository } from '../../../application/
 import {
   DEFAULT_MAX_SESSIONS_PER_USER,
   decideRotation,
+  isLiveAt,
   type Session,
   type SessionId,
   sessionsBeyondCap,
@@ -124,7 +125,7 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
 
   const live = async (id: SessionId, now: number): Promise<Session | null> => {
     const s = await readJson<Session>(key.session(id))
-    return s && s.expiresAt > now ? s : null
+    return s && isLiveAt(s, now) ? s : null
   }
 
   const sessions: SessionStore = {
@@ -175,7 +176,7 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
       const ids = await sessionIdsOf(userId)
       const found = await Promise.all(ids.map((id) => readJson<Session>(key.session(id))))
       await Promise.all(ids.map((id) => forget({ id, userId })))
-      return found.filter((s) => s !== null && s.expiresAt > Date.now()).length
+      return found.filter((s) => s !== null && isLiveAt(s, Date.now())).length
     },
     async listForUser(userId, now) {
       const ids = await sessionIdsOf(userId)

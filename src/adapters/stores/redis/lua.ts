@@ -45,7 +45,7 @@ local key = KEYS[1]
 local from, now = tonumber(ARGV[1]), tonumber(ARGV[2])
 local grace, sliding = tonumber(ARGV[3]), tonumber(ARGV[4])
 local s = redis.call('HMGET', key, 'userId', 'generation', 'rotatedAt', 'expiresAt', 'absoluteExpiresAt')
--- if (!session || session.expiresAt <= now) -> missing
+-- if (!session || !isLiveAt(session, now)) -> missing (isLiveAt: expiresAt > now)
 if not s[1] or tonumber(s[4]) <= now then return {'missing'} end
 local generation = tonumber(s[2])
 -- if (from === session.generation) -> rotated, sliding the expiry but never past the absolute one

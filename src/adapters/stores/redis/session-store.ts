@@ -1,6 +1,7 @@
 import type { SessionStore } from '../../../application/ports.js'
 import {
   DEFAULT_MAX_SESSIONS_PER_USER,
+  isLiveAt,
   type RotateOutcome,
   type Session,
   type SessionId,
@@ -58,7 +59,7 @@ export function createRedisSessionStore(
     for (const { e, fields } of found) {
       const session = toSession(e.id, fields)
       if (session?.userId === userId) {
-        if (session.expiresAt > now) live.push(session)
+        if (isLiveAt(session, now)) live.push(session)
       } else if (fields.revokedAt !== undefined || e.createdAt < now - INDEX_PRUNE_AFTER_MS) {
         dead.push(e.id)
       }
@@ -100,7 +101,7 @@ export function createRedisSessionStore(
     find: (id, now) =>
       guarded(async () => {
         const session = toSession(id, await client.hgetall(keys.session(id)))
-        return session && session.expiresAt > now ? session : null
+        return session && isLiveAt(session, now) ? session : null
       }),
 
     rotate: (id, from, now, policy) =>
