@@ -4,7 +4,7 @@ import { createDurableObjectStores } from '../../src/adapters/stores/durable-obj
 import { createKvStores, type KvLike, kvTtl } from '../../src/adapters/stores/kv/index.js'
 import { UnavailableError } from '../../src/domain/errors.js'
 import { runStoreContract } from '../contract/stores.contract.js'
-import { aSession } from '../support/fixtures.js'
+import { aSession, aUser } from '../support/fixtures.js'
 
 const SEC = 1000
 const POLICY = { graceMs: 10 * SEC, slidingMs: 30 * 86_400 * SEC }
@@ -34,6 +34,16 @@ function recordingKv(refuse: (key: string) => boolean = () => false) {
 }
 
 describe('kv store: honest about KV', () => {
+  it('refuses an account whose keys KV would refuse before writing anything, never a 503', async () => {
+    const prefix = `${'p'.repeat(300)}-${crypto.randomUUID()}/`
+    const stores = createKvStores(env.AUTH_KV, { rateLimits: createDurableObjectStores(env.AUTH_STORE), prefix })
+    const user = aUser({ email: `${'a'.repeat(64)}@${'d'.repeat(180)}.com` as ReturnType<typeof aUser>['email'] })
+    const attempt = stores.users.create(user)
+    await expect(attempt).rejects.toThrow(/KV key too long/)
+    await expect(stores.users.create(user)).rejects.not.toBeInstanceOf(UnavailableError)
+    expect((await env.AUTH_KV.list({ prefix })).keys).toEqual([])
+  })
+
   it('never asks KV for a TTL under 60 s, and still hides a session past its own expiry', async () => {
     const now = Date.now()
     expect(kvTtl(now + 5 * SEC, now)).toBe(60)

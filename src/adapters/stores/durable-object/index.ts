@@ -2,6 +2,7 @@ import type { RateLimiter, SessionStore, Stores, UserRepository } from '../../..
 import { UnavailableError } from '../../../domain/errors.js'
 import { DEFAULT_MAX_SESSIONS_PER_USER, type SessionId } from '../../../domain/session.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
+import { BoundedExpiringMap } from '../../bounded-map.js'
 import { fitsInBytes } from '../key-size.js'
 import { DEFAULT_STORE_TIMEOUT_MS, guarded, STORE_RETRY_AFTER } from '../outage.js'
 import type { AuthStoreObject } from './object.js'
@@ -61,15 +62,14 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
   const named = (role: Role, key: string) => fitsInBytes(`${prefix}${role}:${key}`, MAX_OBJECT_NAME_BYTES)
   const call = <T>(op: () => Promise<T>): Promise<T> => guarded(op, timeoutMs)
 
-  const owners = new Map<string, UserId>()
+  // Session id → user id never changes, so an entry never expires; past the bound the oldest go.
+  const owners = new BoundedExpiringMap<string, UserId>(cacheSize)
   const remember = (sessionId: string, userId: UserId): void => {
-    owners.delete(sessionId)
-    owners.set(sessionId, userId)
-    if (owners.size > cacheSize) owners.delete(owners.keys().next().value as string)
+    owners.set(sessionId, userId, Number.POSITIVE_INFINITY, Date.now())
   }
   /** Which user object holds the session: the isolate's cache, else the `sid:` pointer (one hop). */
   const ownerOf = async (sessionId: SessionId): Promise<UserId | null> => {
-    const cached = owners.get(sessionId)
+    const cached = owners.get(sessionId, Date.now())
     if (cached) return cached
     if (!named('sid', sessionId)) return null
     const owner = await call(() => object('sid', sessionId).pointerGet(sessionId))

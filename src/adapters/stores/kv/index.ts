@@ -99,7 +99,11 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
   const users: UserRepository = {
     async create(user) {
       // Not atomic: see above. The record goes first, so an email key never names a missing user.
-      if ((await call(() => kv.get(key.email(user.email)))) !== null) return 'email_taken'
+      // Keys KV would refuse cannot be stored: such an account is refused before any write.
+      if (!fits(key.email(user.email)) || !fits(key.user(user.id))) {
+        throw new Error('KV key too long for an account: a prefix, id or email beyond 512 bytes')
+      }
+      if ((await readJson<UserRecord>(key.email(user.email))) !== null) return 'email_taken'
       await put(key.user(user.id), JSON.stringify(user))
       await put(key.email(user.email), JSON.stringify(user))
       return 'created'
