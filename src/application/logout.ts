@@ -36,7 +36,7 @@ export async function logoutAll(
 ): Promise<Result<{ revoked: number }, 'unauthorized'>> {
   if (!(await isSessionLive(deps, input.identity))) return fail('unauthorized')
   const { userId } = input.identity
-  const revoked = await deps.sessions.revokeAllForUser(userId)
+  const revoked = await deps.sessions.revokeAllForUser(userId, deps.clock.now())
   deps.log.event('logout_all', { userId, revoked, ip: input.ip })
   return ok({ revoked })
 }

@@ -31,8 +31,8 @@ export interface SessionStore {
   rotate(id: SessionId, from: number, now: number, policy: RotationPolicy): Promise<RotateOutcome>
   /** Revokes one session; returns the owner when it existed. Idempotent. */
   revoke(id: SessionId): Promise<UserId | null>
-  /** Revokes every session of the user; returns how many there were. */
-  revokeAllForUser(userId: UserId): Promise<number>
+  /** Revokes every session of the user; returns how many were live at `now`. */
+  revokeAllForUser(userId: UserId, now: number): Promise<number>
   listForUser(userId: UserId, now: number): Promise<Session[]>
 }
 

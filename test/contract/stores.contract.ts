@@ -216,11 +216,11 @@ export function runStoreContract(
         const a2 = aSession(now, { userId: a1.userId })
         const b = aSession(now)
         for (const s of [a1, a2, b]) await stores.sessions.create(s)
-        expect(await stores.sessions.revokeAllForUser(a1.userId)).toBe(2)
+        expect(await stores.sessions.revokeAllForUser(a1.userId, now)).toBe(2)
         expect(await stores.sessions.find(a1.id, now)).toBeNull()
         expect(await stores.sessions.find(a2.id, now)).toBeNull()
         expect(await stores.sessions.find(b.id, now)).toEqual(b)
-        expect(await stores.sessions.revokeAllForUser(a1.userId)).toBe(0)
+        expect(await stores.sessions.revokeAllForUser(a1.userId, now)).toBe(0)
       })
 
       it("keeps at most maxPerUser sessions of a user: a new one revokes that user's oldest, never another's", async () => {
@@ -240,7 +240,7 @@ export function runStoreContract(
         expect((await stores.sessions.listForUser(userId, later)).sort(byId)).toEqual([...kept].sort(byId))
         for (const s of b) expect(await stores.sessions.find(s.id, later)).toEqual(s)
         expect((await stores.sessions.listForUser(b1.userId, later)).sort(byId)).toEqual([...b].sort(byId))
-        expect(await stores.sessions.revokeAllForUser(userId)).toBe(3)
+        expect(await stores.sessions.revokeAllForUser(userId, now)).toBe(3)
       })
 
       it('lists the live sessions of a user only', async () => {

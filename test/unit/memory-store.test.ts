@@ -72,7 +72,7 @@ describe('memory store: bounded sessions', () => {
     const later = T0 + 61 * SEC
     expect(await sessions.find(short.id, later)).toBeNull()
     expect((await sessions.listForUser(userId, later)).map((s) => s.id)).toEqual([long.id])
-    expect(await sessions.revokeAllForUser(userId)).toBe(1)
+    expect(await sessions.revokeAllForUser(userId, later)).toBe(1)
   })
 
   it('sweeps expired sessions on write, so they do not push a live one out of the bound', async () => {

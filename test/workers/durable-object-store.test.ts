@@ -122,7 +122,7 @@ describe('durable-object store: cleanup alarms', () => {
     expect(await stores.users.findByEmail(email)).toBeNull()
     expect(await stores.sessions.find(stranger.id, now)).toBeNull()
     expect(await stores.sessions.revoke(stranger.id)).toBeNull()
-    expect(await stores.sessions.revokeAllForUser(stranger.userId)).toBe(0)
+    expect(await stores.sessions.revokeAllForUser(stranger.userId, Date.now())).toBe(0)
     await stores.limiter.reset('login-fail:x')
     for (const name of [`email:${email}`, `sid:${stranger.id}`, `user:${stranger.userId}`, 'rate:login-fail:x']) {
       expect(await tablesOf(objectNamed(`${prefix}${name}`)), name).toEqual([])

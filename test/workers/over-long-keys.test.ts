@@ -30,7 +30,7 @@ async function expectNothingFound(stores: Stores, long: string): Promise<void> {
   expect(await stores.sessions.rotate(long as SessionId, 0, now, POLICY)).toEqual({ kind: 'missing' })
   expect(await stores.sessions.revoke(long as SessionId)).toBeNull()
   expect(await stores.sessions.listForUser(long as UserId, now)).toEqual([])
-  expect(await stores.sessions.revokeAllForUser(long as UserId)).toBe(0)
+  expect(await stores.sessions.revokeAllForUser(long as UserId, Date.now())).toBe(0)
   expect(await stores.users.findById(long as UserId)).toBeNull()
   expect(await stores.users.update(long as UserId, { name: 'x' })).toBeNull()
   expect(await stores.users.findByEmail(`${long}@example.com` as Email)).toBeNull()

@@ -156,9 +156,9 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
       await dropPointers([id])
       return revoked
     },
-    async revokeAllForUser(userId) {
+    async revokeAllForUser(userId, now) {
       if (!named('user', userId)) return 0
-      const ids = await call(() => object('user', userId).sessionRevokeAll())
+      const ids = await call(() => object('user', userId).sessionRevokeAll(now))
       await dropPointers(ids)
       return ids.length
     },

@@ -170,9 +170,8 @@ export class AuthStoreObject extends DurableObject {
   }
 
   /** Revokes every session here; returns the ids of those that were still live. */
-  sessionRevokeAll(): string[] {
+  sessionRevokeAll(now: number): string[] {
     const rows = this.read('session')?.exec('DELETE FROM session RETURNING id, expires_at').toArray() ?? []
-    const now = Date.now()
     return rows.filter((r) => Number(r.expires_at) > now).map((r) => String(r.id))
   }
 

@@ -176,11 +176,11 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
       await forget(s)
       return s.userId
     },
-    async revokeAllForUser(userId) {
+    async revokeAllForUser(userId, now) {
       const ids = await sessionIdsOf(userId)
       const found = await Promise.all(ids.map((id) => readJson<Session>(key.session(id))))
       await Promise.all(ids.map((id) => forget({ id, userId })))
-      return found.filter((s) => s !== null && isLiveAt(s, Date.now())).length
+      return found.filter((s) => s !== null && isLiveAt(s, now)).length
     },
     async listForUser(userId, now) {
       const ids = await sessionIdsOf(userId)

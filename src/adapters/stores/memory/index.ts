@@ -103,10 +103,11 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
     async revoke(id) {
       return sessions.delete(id)?.userId ?? null
     },
-    async revokeAllForUser(userId) {
+    async revokeAllForUser(userId, now) {
       const ids = [...(byUser.get(userId) ?? [])]
+      const live = ids.filter((id) => sessions.get(id, now) !== undefined).length
       for (const id of ids) sessions.delete(id)
-      return ids.length
+      return live
     },
     async listForUser(userId, now) {
       const ids = [...(byUser.get(userId) ?? [])]

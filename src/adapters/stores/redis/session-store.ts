@@ -119,7 +119,8 @@ export function createRedisSessionStore(
         return owner
       }),
 
-    revokeAllForUser: (userId) =>
+    // Ended sessions have expired out of Redis (PEXPIREAT), so every owner found was live at `now`.
+    revokeAllForUser: (userId, _now) =>
       guarded(async () => {
         const entries = await indexEntries(userId)
         if (entries.length === 0) return 0
