@@ -2,6 +2,7 @@ import { expect } from 'vitest'
 import type { Deps } from '../../src/application/deps.js'
 import type { PasswordHasher, Stores } from '../../src/application/ports.js'
 import { UnavailableError } from '../../src/domain/errors.js'
+import type { SessionId } from '../../src/domain/session.js'
 import { makeTestApp, TEST_SECRET, type TestApp, type TestAppOptions, TestClient } from '../support/app-harness.js'
 import { makeStores } from '../support/store-under-test.js'
 
@@ -81,6 +82,10 @@ export async function logIn(
   const who = await bodyOf(await client.request('/session'))
   return { client, userId: who.userId as string, sessionId: who.sessionId as string }
 }
+
+/** Whether the store still holds the session as live at the app's clock. */
+export const alive = async (t: TestApp, sessionId: string): Promise<boolean> =>
+  (await t.stores.sessions.find(sessionId as SessionId, t.clock.now())) !== null
 
 /** A `Cookie` header from name/value pairs. */
 export const cookieHeader = (cookies: Record<string, string | undefined>): string =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { SessionId } from '../../src/domain/session.js'
-import { parseSetCookies, type TestApp, TestClient } from '../support/app-harness.js'
+import { parseSetCookies, TestClient } from '../support/app-harness.js'
 import {
+  alive,
   claimsAt,
   cookieHeader,
   expectProblem,
@@ -14,9 +14,6 @@ import {
   setup,
   signedIn,
 } from './helpers.js'
-
-const alive = async (t: TestApp, sessionId: string) =>
-  (await t.stores.sessions.find(sessionId as SessionId, t.clock.now())) !== null
 
 /** Asserts both cookies are cleared with the names and path they were set with. */
 function expectCleared(res: Response): void {

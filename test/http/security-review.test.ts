@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Email } from '../../src/domain/email.js'
-import type { SessionId } from '../../src/domain/session.js'
-import type { TestApp } from '../support/app-harness.js'
 import {
+  alive,
   bodyOf,
   claimsAt,
   cookieHeader,
@@ -22,9 +21,6 @@ import {
  * same file runs on every store and in workerd. Store- and runtime-specific findings (a Redis
  * stall, the Workers KDF budget, the memory store's bounds) have tests beside their adapters.
  */
-
-const alive = async (t: TestApp, sessionId: string) =>
-  (await t.stores.sessions.find(sessionId as SessionId, t.clock.now())) !== null
 
 describe('a correctly signed token with a huge exp (review item 4)', () => {
   it.each([

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { SessionId } from '../../src/domain/session.js'
-import { parseSetCookies, type TestApp, TestClient } from '../support/app-harness.js'
-import { bodyOf, DAY, expectProblem, logIn, refreshWith, SEC, setsCookies, setup, signedIn } from './helpers.js'
+import { parseSetCookies, TestClient } from '../support/app-harness.js'
+import { alive, bodyOf, DAY, expectProblem, logIn, refreshWith, SEC, setsCookies, setup, signedIn } from './helpers.js'
 
 interface View {
   id: string
@@ -17,8 +16,6 @@ const list = async (client: TestClient): Promise<View[]> => {
   expect(res.status).toBe(200)
   return ((await bodyOf(res)) as { sessions: View[] }).sessions
 }
-
-const alive = async (t: TestApp, id: string) => (await t.stores.sessions.find(id as SessionId, t.clock.now())) !== null
 
 describe('GET /sessions', () => {
   it('lists the caller’s sessions as {id, createdAt, lastUsedAt, expiresAt, userAgent, current}', async () => {
