@@ -1,4 +1,5 @@
 import type { Email } from '../domain/email.js'
+import type { RateDecision, RateRule } from '../domain/rate-window.js'
 import type { RotateOutcome, RotationPolicy, Session, SessionId } from '../domain/session.js'
 import type { UserId, UserRecord } from '../domain/user.js'
 
@@ -36,14 +37,9 @@ export interface SessionStore {
   listForUser(userId: UserId, now: number): Promise<Session[]>
 }
 
-export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfter: number }
+export type { RateDecision, RateRule } from '../domain/rate-window.js'
 
-export interface RateRule {
-  readonly limit: number
-  readonly windowSeconds: number
-}
-
-/** Fixed-window counters. Atomic: two hits never read the same count. */
+/** Fixed-window counters (`decideHit` in src/domain/rate-window.ts). Atomic: two hits never read the same count. */
 export interface RateLimiter {
   /** Counts one event; allowed while the count in the window is at most `limit`. */
   hit(key: string, rule: RateRule, now: number): Promise<RateDecision>

@@ -1,19 +1,16 @@
-import type { RateDecision, RateRule } from '../../../application/ports.js'
+import { decideHit, type RateDecision, type RateRule, type RateWindow } from '../../../domain/rate-window.js'
 import type { Tables } from './rows.js'
 
 /**
  * The `rate:<key>` role of an `AuthStoreObject` (object.ts exposes it over RPC): one fixed-window
- * counter, read and written synchronously, so two hits never read the same count.
+ * counter, `decideHit` applied to a row read and written synchronously, so two hits never read
+ * the same count.
  */
 
-const denied = (end: number, now: number): RateDecision => ({
-  allowed: false,
-  retryAfter: Math.max(1, Math.ceil((end - now) / 1000)),
-})
-
-function window(db: Tables, key: string, now: number): { n: number; end: number } | null {
+/** The stored window, ended or not: `decideHit` decides whether it still counts. */
+function stored(db: Tables, key: string): RateWindow | null {
   const row = db.read('counter')?.exec('SELECT n, window_end FROM counter WHERE key = ?', key).toArray()[0]
-  return row && Number(row.window_end) > now ? { n: Number(row.n), end: Number(row.window_end) } : null
+  return row ? { count: Number(row.n), end: Number(row.window_end) } : null
 }
 
 /** Counts one hit. `opened` is the end of the window this hit opened, if it opened one. */
@@ -23,16 +20,15 @@ export function hit(
   rule: RateRule,
   now: number,
 ): { decision: RateDecision; opened: number | null } {
-  const current = window(db, key, now)
-  const next = current ? { n: current.n + 1, end: current.end } : { n: 1, end: now + rule.windowSeconds * 1000 }
+  const { next, decision } = decideHit(stored(db, key), rule, now)
   db.write('counter').exec(
     'INSERT OR REPLACE INTO counter (key, n, window_end) VALUES (?, ?, ?)',
     key,
-    next.n,
+    next.count,
     next.end,
   )
-  const decision = next.n <= rule.limit ? ({ allowed: true } as const) : denied(next.end, now)
-  return { decision, opened: current ? null : next.end }
+  // A window's first hit opened it (a continuing window has counted at least one before).
+  return { decision, opened: next.count === 1 ? next.end : null }
 }
 
 export function reset(db: Tables, key: string): void {

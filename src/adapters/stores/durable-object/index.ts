@@ -1,10 +1,9 @@
 import type { RateLimiter, SessionStore, Stores, UserRepository } from '../../../application/ports.js'
-import { UnavailableError } from '../../../domain/errors.js'
 import { DEFAULT_MAX_SESSIONS_PER_USER, type SessionId } from '../../../domain/session.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 import { BoundedExpiringMap } from '../../bounded-map.js'
 import { fitsInBytes } from '../key-size.js'
-import { DEFAULT_STORE_TIMEOUT_MS, guarded, STORE_RETRY_AFTER } from '../outage.js'
+import { DEFAULT_STORE_TIMEOUT_MS, guarded, storeUnavailable } from '../outage.js'
 import type { AuthStoreObject } from './object.js'
 
 /** The binding's smallest shape that works: name an object, get its RPC stub. */
@@ -60,7 +59,8 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
     ns.get(ns.idFromName(`${prefix}${role}:${key}`)) as unknown as AuthStoreStub
   /** Whether an object by this name can exist at all: lookups by an over-long name find nothing. */
   const named = (role: Role, key: string) => fitsInBytes(`${prefix}${role}:${key}`, MAX_OBJECT_NAME_BYTES)
-  const call = <T>(op: () => Promise<T>): Promise<T> => guarded(op, timeoutMs)
+  // RPC has no timeout of its own, and any rejection (a broken stub, a throw in the object) is an outage.
+  const call = <T>(op: () => Promise<T>): Promise<T> => guarded(op, { timeoutMs })
 
   // Session id → user id never changes, so an entry never expires; past the bound the oldest go.
   const owners = new BoundedExpiringMap<string, UserId>(cacheSize)
@@ -146,7 +146,7 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
       // caller can no longer hear the answer (see sessionRotate), a little before the timeout.
       const deadline = Date.now() + timeoutMs - Math.min(REPLY_MARGIN_MS, timeoutMs / 2)
       const reply = await call(() => object('user', owner).sessionRotate(id, from, now, policy, deadline))
-      if (reply.kind === 'late') throw new UnavailableError('store_unavailable', STORE_RETRY_AFTER)
+      if (reply.kind === 'late') throw storeUnavailable('unreachable')
       return reply
     },
     async revoke(id) {

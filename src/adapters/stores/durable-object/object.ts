@@ -3,6 +3,7 @@ import type { RateDecision, RateRule } from '../../../application/ports.js'
 import {
   DEFAULT_MAX_SESSIONS_PER_USER,
   decideRotation,
+  isLiveAt,
   type RotateOutcome,
   type RotationPolicy,
   type Session,
@@ -115,6 +116,7 @@ export class AuthStoreObject extends DurableObject {
     const evicted = this.ctx.storage.transactionSync(() => {
       const sql = this.write('session')
       sql.exec(SESSION_UPSERT, ...sessionToRow(session))
+      // `expires_at > ?` mirrors isLiveAt (src/domain/session.ts) at the session's creation.
       const others = sql
         .exec('SELECT id, created_at FROM session WHERE id <> ? AND expires_at > ?', session.id, session.createdAt)
         .toArray()
@@ -171,13 +173,17 @@ export class AuthStoreObject extends DurableObject {
 
   /** Revokes every session here; returns the ids of those that were still live. */
   sessionRevokeAll(now: number): string[] {
-    const rows = this.read('session')?.exec('DELETE FROM session RETURNING id, expires_at').toArray() ?? []
-    return rows.filter((r) => Number(r.expires_at) > now).map((r) => String(r.id))
+    const rows = this.read('session')?.exec('DELETE FROM session RETURNING *').toArray() ?? []
+    return rows
+      .map(rowToSession)
+      .filter((s) => isLiveAt(s, now))
+      .map((s) => s.id)
   }
 
   sessionList(now: number): Session[] {
     const sql = this.read('session')
     if (!sql) return []
+    // The complement of isLiveAt, as in liveSession: what is left is live at `now`.
     sql.exec('DELETE FROM session WHERE expires_at <= ?', now)
     return sql.exec('SELECT * FROM session').toArray().map(rowToSession)
   }

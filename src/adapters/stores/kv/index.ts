@@ -61,7 +61,7 @@ const isWriteRateLimited = (err: unknown): boolean => /\b429\b|too many requests
 export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
   const p = opts.prefix ?? ''
   const timeoutMs = opts.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS
-  const call = <T>(op: () => Promise<T>): Promise<T> => guarded(op, timeoutMs)
+  const call = <T>(op: () => Promise<T>): Promise<T> => guarded(op, { timeoutMs })
   const key = {
     user: (id: string) => `${p}user:${id}`,
     email: (email: string) => `${p}email:${email}`,

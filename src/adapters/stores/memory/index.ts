@@ -1,15 +1,17 @@
 import type { RateLimiter, SessionStore, Stores, UserRepository } from '../../../application/ports.js'
 import type { Email } from '../../../domain/email.js'
-import { UnavailableError } from '../../../domain/errors.js'
+import { decideHit, type RateWindow } from '../../../domain/rate-window.js'
 import {
   DEFAULT_MAX_SESSIONS_PER_USER,
   decideRotation,
+  isLiveAt,
   type Session,
   type SessionId,
   sessionsBeyondCap,
 } from '../../../domain/session.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 import { BoundedExpiringMap } from '../../bounded-map.js'
+import { storeUnavailable } from '../outage.js'
 
 export interface MemoryLimits {
   readonly maxUsers: number
@@ -43,12 +45,12 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
   )
   // A live counter is never pushed out: flooding other keys must not end a lockout. When every
   // counter is live, a new key is refused as an outage (503) instead.
-  const counters = new BoundedExpiringMap<string, { n: number; end: number }>(maxRateKeys, undefined, 'refuse')
+  const counters = new BoundedExpiringMap<string, RateWindow>(maxRateKeys, undefined, 'refuse')
 
   const userRepo: UserRepository = {
     async create(user) {
       if (byEmail.has(user.email)) return 'email_taken'
-      if (users.size >= maxUsers) throw new UnavailableError('store_unavailable', 60)
+      if (users.size >= maxUsers) throw storeUnavailable('full')
       users.set(user.id, { ...user })
       byEmail.set(user.email, user.id)
       return 'created'
@@ -69,6 +71,15 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
     },
   }
 
+  /**
+   * The session if it is live at `now`. The map already drops it at that instant (its expiry is
+   * the session's `expiresAt`); `isLiveAt` says which rule that is, as in every other store.
+   */
+  const live = (id: SessionId, now: number): Session | null => {
+    const s = sessions.get(id, now)
+    return s && isLiveAt(s, now) ? s : null
+  }
+
   /** False when the map is full of live sessions and `s` is a new one: nothing stored. */
   const put = (s: Session, now: number): boolean => {
     if (!sessions.set(s.id, s, s.expiresAt, now)) return false
@@ -83,19 +94,19 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
       const now = session.createdAt
       const others = [...(byUser.get(session.userId) ?? [])]
         .filter((id) => id !== session.id)
-        .map((id) => sessions.get(id, now))
-        .filter((s): s is Session => s !== undefined)
+        .map((id) => live(id, now))
+        .filter((s): s is Session => s !== null)
       // A user at the cap makes room among their own sessions only (which also frees a place when
       // the map is full); a user below it, with the map full, is refused without anything revoked.
       const maxPerUser = limits?.maxPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER
       for (const old of sessionsBeyondCap(others, maxPerUser)) sessions.delete(old.id)
-      if (!put({ ...session }, now)) throw new UnavailableError('store_unavailable', 60)
+      if (!put({ ...session }, now)) throw storeUnavailable('full')
     },
     async find(id, now) {
-      return sessions.get(id, now) ?? null
+      return live(id, now)
     },
     async rotate(id, from, now, policy) {
-      const { outcome, next } = decideRotation(sessions.get(id, now) ?? null, from, now, policy)
+      const { outcome, next } = decideRotation(live(id, now), from, now, policy)
       if (outcome.kind === 'rotated' && next) put(next, now)
       if (outcome.kind === 'reused') sessions.delete(id)
       return outcome
@@ -105,27 +116,21 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
     },
     async revokeAllForUser(userId, now) {
       const ids = [...(byUser.get(userId) ?? [])]
-      const live = ids.filter((id) => sessions.get(id, now) !== undefined).length
+      const wasLive = ids.filter((id) => live(id, now) !== null).length
       for (const id of ids) sessions.delete(id)
-      return live
+      return wasLive
     },
     async listForUser(userId, now) {
       const ids = [...(byUser.get(userId) ?? [])]
-      return ids.map((id) => sessions.get(id, now)).filter((s): s is Session => s !== undefined)
+      return ids.map((id) => live(id, now)).filter((s): s is Session => s !== null)
     },
   }
 
-  const denied = (end: number, now: number) => ({
-    allowed: false as const,
-    retryAfter: Math.max(1, Math.ceil((end - now) / 1000)),
-  })
-
   const limiter: RateLimiter = {
     async hit(key, rule, now) {
-      const current = counters.get(key, now)
-      const window = current ? { n: current.n + 1, end: current.end } : { n: 1, end: now + rule.windowSeconds * 1000 }
-      if (!counters.set(key, window, window.end, now)) throw new UnavailableError('store_unavailable', 60)
-      return window.n <= rule.limit ? { allowed: true } : denied(window.end, now)
+      const { next, decision } = decideHit(counters.get(key, now) ?? null, rule, now)
+      if (!counters.set(key, next, next.end, now)) throw storeUnavailable('full')
+      return decision
     },
     async reset(key) {
       counters.delete(key)

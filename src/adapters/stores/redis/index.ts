@@ -1,15 +1,16 @@
 import type { Stores } from '../../../application/ports.js'
+import { guarded } from '../outage.js'
 import { DEFAULT_PREFIX, keySpace } from './keys.js'
 import { createRedisRateLimiter } from './rate-limiter.js'
 import { DEFAULT_ROTATION_TIMING } from './rotation-deadline.js'
 import { type RedisLike, scriptRunner } from './scripts.js'
 import { createRedisSessionStore } from './session-store.js'
-import { guarded } from './unavailable.js'
+import { REDIS_OUTAGES } from './unavailable.js'
 import { createRedisUserRepository } from './user-repository.js'
 
 export { ROTATION_DEADLINE_MS } from './rotation-deadline.js'
 export type { RedisLike } from './scripts.js'
-export { isConnectionError, STORE_RETRY_AFTER } from './unavailable.js'
+export { isConnectionError } from './unavailable.js'
 
 /** How `createRedisStores` names its keys and bounds rotations in time. */
 export interface RedisStoreOptions {
@@ -52,7 +53,7 @@ export function createRedisStores(client: RedisLike, options: RedisStoreOptions 
         guarded(async () => {
           const masters = client.nodes?.('master') ?? []
           await Promise.all(masters.length > 0 ? masters.map((n) => n.ping()) : [client.ping()])
-        }),
+        }, REDIS_OUTAGES),
     },
   }
 }

@@ -103,17 +103,25 @@ if ARGV[2] == 'clear' then redis.call('HDEL', KEYS[1], 'name') end
 if ARGV[4] == 'set' then redis.call('HSET', KEYS[1], 'passwordHash', ARGV[5]) end
 return redis.call('HGETALL', KEYS[1])`
 
-/** KEYS: counter. ARGV: now, windowMs, limit. Fixed window; answers {allowed, retryAfter seconds}. */
+/**
+ * KEYS: counter. ARGV: now, windowMs, limit. Answers {allowed, retryAfter seconds}. Mirrors
+ * decideHit in src/domain/rate-window.ts line by line; the hash is the window (`count`, `end`),
+ * written back in the same script and expiring at its end.
+ */
 export const RATE_HIT = `${MS}
 local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local c = redis.call('HMGET', KEYS[1], 'count', 'end')
 local count, finish
+-- if (current && current.end > now) -> the same window, one more event
 if c[2] and tonumber(c[2]) > now then
   count, finish = redis.call('HINCRBY', KEYS[1], 'count', 1), tonumber(c[2])
+-- else -> a new window from now, this event its first
 else
   count, finish = 1, now + window
   redis.call('HSET', KEYS[1], 'count', 1, 'end', ms(finish))
   redis.call('PEXPIREAT', KEYS[1], ms(finish))
 end
+-- if (next.count <= rule.limit) -> allowed
 if count <= limit then return {1, 0} end
+-- else -> refused: retryAfter = max(1, ceil((next.end - now) / 1000))
 return {0, math.max(1, math.ceil((finish - now) / 1000))}`

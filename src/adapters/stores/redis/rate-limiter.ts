@@ -1,7 +1,8 @@
 import type { RateDecision, RateLimiter } from '../../../application/ports.js'
+import { guarded } from '../outage.js'
 import type { KeySpace } from './keys.js'
 import type { RedisLike, Reply, RunScript } from './scripts.js'
-import { guarded } from './unavailable.js'
+import { REDIS_OUTAGES } from './unavailable.js'
 
 /** The `{allowed, retryAfter}` pair the rate script answers, as the port's decision. */
 function toDecision(reply: Reply): RateDecision {
@@ -20,14 +21,15 @@ function toDecision(reply: Reply): RateDecision {
 export function createRedisRateLimiter(client: RedisLike, run: RunScript, keys: KeySpace): RateLimiter {
   return {
     hit: (key, rule, now) =>
-      guarded(async () =>
-        toDecision(await run('rateHit', keys.rate(key), [now, rule.windowSeconds * 1000, rule.limit])),
+      guarded(
+        async () => toDecision(await run('rateHit', keys.rate(key), [now, rule.windowSeconds * 1000, rule.limit])),
+        REDIS_OUTAGES,
       ),
 
     // One DEL is atomic by itself; a script would add a round trip's worth of nothing.
     reset: (key) =>
       guarded(async () => {
         await client.del(keys.rate(key))
-      }),
+      }, REDIS_OUTAGES),
   }
 }

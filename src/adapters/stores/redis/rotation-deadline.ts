@@ -1,6 +1,5 @@
-import { UnavailableError } from '../../../domain/errors.js'
+import { storeUnavailable } from '../outage.js'
 import type { Reply, RunScript } from './scripts.js'
-import { STORE_RETRY_AFTER } from './unavailable.js'
 
 /**
  * How long after it is sent a rotation may still run (ms, wall clock): later, the script does
@@ -69,6 +68,6 @@ export function deadlineRotation(
       const second = await run('rotate', key, [...args, wallClock() + timing.deadlineMs + skewMs])
       if (lateAt(second) === null) return second
     }
-    throw new UnavailableError('store_unavailable', STORE_RETRY_AFTER)
+    throw storeUnavailable('unreachable')
   }
 }

@@ -8,11 +8,12 @@ import {
   sessionsBeyondCap,
 } from '../../../domain/session.js'
 import type { UserId } from '../../../domain/user.js'
+import { guarded } from '../outage.js'
 import { INDEX_PRUNE_AFTER_MS, type KeySpace, TOMBSTONE_TTL_MS } from './keys.js'
 import { sessionFields, toSession } from './records.js'
 import { DEFAULT_ROTATION_TIMING, deadlineRotation, type RotationTiming } from './rotation-deadline.js'
 import { pairs, type RedisLike, type Reply, type RunScript } from './scripts.js'
-import { guarded } from './unavailable.js'
+import { REDIS_OUTAGES } from './unavailable.js'
 
 /**
  * Sessions in Redis. A session lives in its own slot (`sess:{id}`), so rotate, find and revoke
@@ -96,20 +97,22 @@ export function createRedisSessionStore(
         const maxPerUser = limits?.maxPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER
         if (Number(indexed) > maxPerUser) await trimToCap(session, maxPerUser)
         await run('createSession', keys.session(session.id), [session.expiresAt, ...sessionFields(session)])
-      }),
+      }, REDIS_OUTAGES),
 
     find: (id, now) =>
       guarded(async () => {
         const session = toSession(id, await client.hgetall(keys.session(id)))
         return session && isLiveAt(session, now) ? session : null
-      }),
+      }, REDIS_OUTAGES),
 
     rotate: (id, from, now, policy) =>
-      guarded(async () =>
-        toOutcome(
-          id,
-          await rotateBefore(keys.session(id), [from, now, policy.graceMs, policy.slidingMs, TOMBSTONE_TTL_MS]),
-        ),
+      guarded(
+        async () =>
+          toOutcome(
+            id,
+            await rotateBefore(keys.session(id), [from, now, policy.graceMs, policy.slidingMs, TOMBSTONE_TTL_MS]),
+          ),
+        REDIS_OUTAGES,
       ),
 
     revoke: (id) =>
@@ -117,7 +120,7 @@ export function createRedisSessionStore(
         const owner = await revokeOne(id, '')
         if (owner) await client.zrem(keys.sessionIndex(owner), id)
         return owner
-      }),
+      }, REDIS_OUTAGES),
 
     // Ended sessions have expired out of Redis (PEXPIREAT), so every owner found was live at `now`.
     revokeAllForUser: (userId, _now) =>
@@ -127,14 +130,14 @@ export function createRedisSessionStore(
         const owners = await Promise.all(entries.map((e) => revokeOne(e.id, userId)))
         await client.zrem(keys.sessionIndex(userId), ...entries.map((e) => e.id))
         return owners.filter((o) => o === userId).length
-      }),
+      }, REDIS_OUTAGES),
 
     listForUser: (userId, now) =>
       guarded(async () => {
         const { live, dead } = await readIndexed(userId, now)
         if (dead.length > 0) await client.zrem(keys.sessionIndex(userId), ...dead)
         return live
-      }),
+      }, REDIS_OUTAGES),
   }
 }
 

@@ -1,7 +1,4 @@
-import { UnavailableError } from '../../../domain/errors.js'
-
-/** Seconds a client is told to wait when Redis does not answer: about one reconnect backoff. */
-export const STORE_RETRY_AFTER = 2
+import type { OutageRules } from '../outage.js'
 
 // Replies from a Redis that is up but cannot serve right now (cluster failover, loading a dump,
 // a long script, out of memory, refused writes, wrong credentials). Script errors, WRONGTYPE and
@@ -51,12 +48,8 @@ export function isConnectionError(err: unknown): boolean {
   return CLIENT_MESSAGES.some((m) => err.message.startsWith(m))
 }
 
-/** Runs a store operation, turning every connection failure into `UnavailableError('store_unavailable')`. */
-export async function guarded<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation()
-  } catch (err) {
-    if (isConnectionError(err)) throw new UnavailableError('store_unavailable', STORE_RETRY_AFTER, { cause: err })
-    throw err
-  }
-}
+/**
+ * How every Redis store call is guarded (`guarded(op, REDIS_OUTAGES)`): a connection error is an
+ * outage (503), anything else a bug. No timeout here: the client's `commandTimeout` bounds a call.
+ */
+export const REDIS_OUTAGES: OutageRules = { isOutage: isConnectionError }

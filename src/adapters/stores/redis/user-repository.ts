@@ -1,9 +1,10 @@
 import type { UserRepository } from '../../../application/ports.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
+import { guarded } from '../outage.js'
 import type { KeySpace } from './keys.js'
 import { toUser, userFields } from './records.js'
 import { pairs, type RedisLike, type RunScript } from './scripts.js'
-import { guarded } from './unavailable.js'
+import { REDIS_OUTAGES } from './unavailable.js'
 
 /**
  * Accounts in Redis, keyed by their email (`email:{email}`), so that taking an email is one
@@ -32,16 +33,16 @@ export function createRedisUserRepository(client: RedisLike, run: RunScript, key
         // The email belongs to someone else: this id never became an account.
         await client.del(keys.emailOf(user.id))
         return 'email_taken'
-      }),
+      }, REDIS_OUTAGES),
 
-    findByEmail: (email) => guarded(() => byEmail(email)),
+    findByEmail: (email) => guarded(() => byEmail(email), REDIS_OUTAGES),
 
     findById: (id) =>
       guarded(async () => {
         const email = await emailOf(id)
         const user = email === null ? null : await byEmail(email)
         return user?.id === id ? user : null
-      }),
+      }, REDIS_OUTAGES),
 
     update: (id, patch) =>
       guarded(async () => {
@@ -56,6 +57,6 @@ export function createRedisUserRepository(client: RedisLike, run: RunScript, key
           patch.passwordHash ?? '',
         ])
         return reply === null ? null : toUser(pairs(reply))
-      }),
+      }, REDIS_OUTAGES),
   }
 }
