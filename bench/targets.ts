@@ -1,13 +1,15 @@
 /**
  * The benchmark's server process: one Hono app per target, each on its own port, so that the
  * load generator (another process) measures them under the same conditions. Prints one JSON line
- * with the ports and the credentials the load needs, then serves until killed.
+ * with the ports and the credentials the load needs, then serves until killed. Over IPC, it answers
+ * each message with its own `process.cpuUsage()`, so the bench counts the servers' CPU alone.
  */
 import type { Server } from 'node:http'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { jwt, sign } from 'hono/jwt'
 import { parseSettings } from '../src/adapters/config/settings.js'
+import { securityHeaderList } from '../src/adapters/http/security-headers.js'
 import { silentLog } from '../src/adapters/log.js'
 import { createMemoryStores } from '../src/adapters/stores/memory/index.js'
 import { buildService } from '../src/service.js'
@@ -44,6 +46,17 @@ async function ourApp(tokenCacheSize: number) {
 const bare = new Hono()
 bare.get('/bare', (c) => c.json({ ok: true }))
 
+// The floor for this service's answers: the same JSON with its six headers, from a minimal handler.
+const headers = new Hono()
+const staticHeaders = Object.fromEntries(securityHeaderList({ hsts: false }))
+let sequence = 0
+headers.get('/headers', () => {
+  const all: Record<string, string> = Object.assign({}, staticHeaders)
+  all['content-type'] = 'application/json'
+  all['x-request-id'] = `bench-${(sequence++).toString(36)}`
+  return new Response(JSON.stringify({ ok: true }), { headers: all })
+})
+
 const honoJwt = new Hono()
 honoJwt.get('/jwt', jwt({ secret: SECRET, alg: 'HS256' }), (c) =>
   c.json({ sub: (c.get('jwtPayload') as { sub: string }).sub }),
@@ -55,6 +68,7 @@ const uncached = await ourApp(0)
 
 const ports = {
   bare: await listen(bare.fetch),
+  headers: await listen(headers.fetch),
   honoJwt: await listen(honoJwt.fetch),
   cached: await listen(cached.fetch),
   uncached: await listen(uncached.fetch),
@@ -67,3 +81,5 @@ console.log(
     uncachedCookie: uncached.cookie,
   }),
 )
+
+process.on('message', () => process.send?.(process.cpuUsage()))

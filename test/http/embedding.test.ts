@@ -93,6 +93,27 @@ describe('response headers', () => {
     expect(ids.size).toBe(5)
     expect(ids.has('')).toBe(false)
   })
+
+  it('answers a transparently refreshed request with the new cookies and every static header', async () => {
+    const t = await setup()
+    const { client } = await signedIn(t, 'refreshed@example.com')
+    t.clock.advance(11 * MIN) // the access token has expired: requireAuth refreshes on this request
+    for (const path of ['/session', '/profile', '/sessions']) {
+      const res = await client.request(path)
+      expect(res.status, path).toBe(200)
+      expect(
+        res.headers.getSetCookie().some((l) => l.startsWith('refresh_token=')),
+        path,
+      ).toBe(true)
+      expect(res.headers.get('content-type'), path).toBe('application/json')
+      expect(res.headers.get('cache-control'), path).toBe('no-store')
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff')
+      expect(res.headers.get('content-security-policy'), path).toBe("default-src 'none'; frame-ancestors 'none'")
+      expect(res.headers.get('cross-origin-resource-policy'), path).toBe('same-origin')
+      expect(res.headers.get('x-request-id'), path).toBeTruthy()
+      t.clock.advance(11 * MIN + 20 * SEC)
+    }
+  })
 })
 
 describe('checks before work', () => {

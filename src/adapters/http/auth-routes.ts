@@ -11,10 +11,11 @@ import { listSessions, revokeSession } from '../../application/sessions.js'
 import { isWellFormed } from '../../domain/text.js'
 import type { HttpConfig } from './config.js'
 import type { CookieJar } from './cookies.js'
-import { bearerToken, emptyOrJson, jsonOnly, originGuard, readJson } from './guards.js'
+import { bearerToken, emptyOrJson, jsonOnly, originGuard, readJson, STATE_CHANGING } from './guards.js'
+import { answerOtherMethods } from './method-not-allowed.js'
 import { problem } from './problem.js'
 import type { AuthEnv } from './require-auth.js'
-import { fastJson } from './security-headers.js'
+import { reply } from './security-headers.js'
 import { isoTime, sessionJson, userJson } from './views.js'
 
 // Generous caps in UTF-16 units, far above what the domain accepts, so no field is huge before
@@ -50,14 +51,15 @@ export function createAuthRoutes(
   const app = new Hono<AuthEnv>()
   const ip = (c: Parameters<HttpConfig['clientIp']>[0]) => config.clientIp(c)
   // Cross-site refusal, then size, then content type, then authentication: each before any work.
-  app.use('*', originGuard(config, deps.log))
+  // Only the methods the guard refuses run it: a GET skips one middleware layer.
+  app.on(STATE_CHANGING, '*', originGuard(config, deps.log))
 
   app.post('/register', limitBody, jsonOnly, async (c) => {
     const body = await readJson(c, RegisterBody)
     if (!body.ok) return body.response
     const result = await register(deps, { ...body.value, ip: ip(c) })
     if (!result.ok) return problem(c, result.error, result)
-    return c.json({ user: userJson(result.value) }, 201)
+    return reply(c, { user: userJson(result.value) }, 201)
   })
 
   app.post('/login', limitBody, jsonOnly, async (c) => {
@@ -66,7 +68,7 @@ export function createAuthRoutes(
     const result = await login(deps, { ...body.value, ip: ip(c), userAgent: c.req.header('user-agent') ?? null })
     if (!result.ok) return problem(c, result.error, result)
     jar.set(c, result.value, deps.clock.now())
-    return c.json({
+    return reply(c, {
       user: userJson(result.value.user),
       accessTokenExpiresAt: isoTime(result.value.accessTokenExpiresAt),
       refreshTokenExpiresAt: isoTime(result.value.refreshTokenExpiresAt),
@@ -80,7 +82,7 @@ export function createAuthRoutes(
       return problem(c, result.error, result)
     }
     jar.set(c, result.value, deps.clock.now())
-    return c.json({
+    return reply(c, {
       accessTokenExpiresAt: isoTime(result.value.accessTokenExpiresAt),
       refreshTokenExpiresAt: isoTime(result.value.refreshTokenExpiresAt),
     })
@@ -103,24 +105,24 @@ export function createAuthRoutes(
 
   app.get('/session', requireAuth, (c) => {
     const { userId, sessionId, accessTokenExpiresAt } = c.get('auth')
-    return fastJson(c, { userId, sessionId, accessTokenExpiresAt: isoTime(accessTokenExpiresAt) })
+    return reply(c, { userId, sessionId, accessTokenExpiresAt: isoTime(accessTokenExpiresAt) })
   })
 
   app.get('/profile', requireAuth, async (c) => {
     const result = await getProfile(deps, c.get('auth'))
-    return result.ok ? fastJson(c, { user: userJson(result.value) }) : problem(c, result.error)
+    return result.ok ? reply(c, { user: userJson(result.value) }) : problem(c, result.error)
   })
 
   app.post('/profile', limitBody, jsonOnly, requireAuth, async (c) => {
     const body = await readJson(c, ProfileBody)
     if (!body.ok) return body.response
     const result = await updateProfile(deps, { identity: c.get('auth'), name: body.value.name })
-    return result.ok ? c.json({ user: userJson(result.value) }) : problem(c, result.error, result)
+    return result.ok ? reply(c, { user: userJson(result.value) }) : problem(c, result.error, result)
   })
 
   app.get('/sessions', requireAuth, async (c) => {
     const result = await listSessions(deps, c.get('auth'))
-    return result.ok ? fastJson(c, { sessions: result.value.sessions.map(sessionJson) }) : problem(c, result.error)
+    return result.ok ? reply(c, { sessions: result.value.sessions.map(sessionJson) }) : problem(c, result.error)
   })
 
   app.delete('/sessions/:id', limitBody, requireAuth, async (c) => {
@@ -130,27 +132,6 @@ export function createAuthRoutes(
     return c.body(null, 204)
   })
 
-  for (const [path, allow] of Object.entries(ROUTE_METHODS)) app.all(path, methodNotAllowed(allow))
+  answerOtherMethods(app)
   return app
-}
-
-/** A known path with the wrong method: 405 with `Allow`. */
-export const methodNotAllowed =
-  (allow: string): MiddlewareHandler =>
-  (c) => {
-    c.header('Allow', allow)
-    return Promise.resolve(problem(c, 'method_not_allowed'))
-  }
-
-/** Each path the routes answer and the methods it allows: the 405 `Allow` header. */
-const ROUTE_METHODS: Readonly<Record<string, string>> = {
-  '/register': 'POST',
-  '/login': 'POST',
-  '/refresh': 'POST',
-  '/logout': 'POST',
-  '/logout-all': 'POST',
-  '/session': 'GET, HEAD',
-  '/profile': 'GET, HEAD, POST',
-  '/sessions': 'GET, HEAD',
-  '/sessions/:id': 'DELETE',
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import type { IssuedTokens } from '../../application/deps.js'
+import { keepContextHeaders } from './security-headers.js'
 
 /** Browsers cap Max-Age at 400 days (RFC 6265bis). */
 const MAX_AGE_CAP = 400 * 24 * 3600
@@ -20,8 +21,10 @@ export function createCookieJar(secure: boolean): CookieJar {
   const access = secure ? '__Host-access_token' : 'access_token'
   const refresh = secure ? '__Host-refresh_token' : 'refresh_token'
   const base = { httpOnly: true, sameSite: 'Lax', path: '/', secure } as const
-  const put = (c: Context, name: string, value: string, maxAge: number): void =>
+  const put = (c: Context, name: string, value: string, maxAge: number): void => {
+    keepContextHeaders(c)
     setCookie(c, name, value, { ...base, maxAge: Math.max(0, Math.min(maxAge, MAX_AGE_CAP)) })
+  }
 
   return {
     read(c) {
@@ -37,6 +40,7 @@ export function createCookieJar(secure: boolean): CookieJar {
     clear(c) {
       // Max-Age=0 and an Expires in the past: some clients (curl's cookie jar among them) keep a
       // cookie that only says Max-Age=0.
+      keepContextHeaders(c)
       for (const name of [access, refresh]) setCookie(c, name, '', { ...base, maxAge: 0, expires: new Date(0) })
     },
     isSetOn: (res) => res.headers.getSetCookie().some((line) => line.startsWith(`${refresh}=`)),

@@ -4,7 +4,9 @@ import type { SecurityLog } from '../../application/ports.js'
 import type { HttpConfig } from './config.js'
 import { problem } from './problem.js'
 
-const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+/** The methods `originGuard` refuses cross-site; register it for these alone. */
+export const STATE_CHANGING = ['POST', 'PUT', 'PATCH', 'DELETE']
+const STATE_CHANGING_SET = new Set(STATE_CHANGING)
 // The `Sec-Fetch-Site` values that are not cross-site. Anything else counts as cross-site: an
 // unknown value, or two headers that the runtime joins into one (`cross-site, same-origin`).
 const SAME_SITE = new Set(['same-origin', 'same-site', 'none'])
@@ -18,7 +20,7 @@ const SAME_SITE = new Set(['same-origin', 'same-site', 'none'])
 export function originGuard(config: HttpConfig, log: SecurityLog): MiddlewareHandler {
   const allowed = new Set(config.allowedOrigins)
   return async (c, next) => {
-    if (!STATE_CHANGING.has(c.req.method)) return next()
+    if (!STATE_CHANGING_SET.has(c.req.method)) return next()
     const site = c.req.header('sec-fetch-site')
     const origin = c.req.header('origin')
     const own = config.publicOrigin ?? new URL(c.req.url).origin

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 /**
  * The static headers every answer of this JSON API carries. `X-Frame-Options` and a referrer
@@ -14,17 +15,20 @@ export function securityHeaderList(opts: { hsts: boolean }): ReadonlyArray<reado
   ]
 }
 
-/** What `securityHeaders` leaves on the context for `fastJson`. */
-export type HeaderEnv = { Variables: { requestId: string; staticHeaders: Readonly<Record<string, string>> } }
-
-/** Responses built whole by `fastJson`: the middleware leaves them alone. */
-const complete = new WeakSet<Response>()
+/** What `securityHeaders` leaves on the context: the request id, and what `reply` needs. */
+export type HeaderEnv = {
+  Variables: {
+    requestId: string
+    /** The static headers, while `reply` may build a whole answer; unset otherwise. */
+    replyHeaders: Readonly<Record<string, string>> | undefined
+    /** The answer `reply` built whole: the middleware leaves it alone. */
+    completeReply: Response
+  }
+}
 
 /**
  * A request id and the static headers on every answer. They are added after the handler, and
- * only to responses that lack them: a hot-path answer built by `fastJson` already carries them in
- * a plain object, which keeps the Node adapter on its fastest path (a `Headers` object per request
- * costs about a quarter of an authorised `GET /session`).
+ * only to responses that lack them; an answer built whole by `reply` already carries them.
  */
 export function securityHeaders(opts: { hsts: boolean }): MiddlewareHandler<HeaderEnv> {
   const list = securityHeaderList(opts)
@@ -36,9 +40,9 @@ export function securityHeaders(opts: { hsts: boolean }): MiddlewareHandler<Head
     sequence += 1
     const id = `${prefix}-${sequence.toString(36)}`
     c.set('requestId', id)
-    c.set('staticHeaders', staticHeaders)
+    c.set('replyHeaders', staticHeaders)
     await next()
-    if (complete.has(c.res)) return
+    if (c.get('completeReply') === c.res) return
     const headers = c.res.headers
     for (const [name, value] of list) if (!headers.has(name)) headers.set(name, value)
     headers.set('x-request-id', id)
@@ -46,16 +50,28 @@ export function securityHeaders(opts: { hsts: boolean }): MiddlewareHandler<Head
 }
 
 /**
- * A 200 JSON answer with every header in one plain object, for handlers that set no header of
- * their own on the context. Outside `securityHeaders` (the routes mounted in a host app) it is
- * plain `c.json`, so a host's own headers are kept.
+ * Says that this request's answer must carry headers set on the context (`c.header`, cookies):
+ * `reply` then answers through `c.json`, which keeps them. Whatever sets such a header calls it.
  */
-export function fastJson(c: Context, body: unknown): Response {
-  const staticHeaders = c.get('staticHeaders') as HeaderEnv['Variables']['staticHeaders'] | undefined
-  if (!staticHeaders) return c.json(body)
-  const res = new Response(JSON.stringify(body), {
-    headers: { ...staticHeaders, 'content-type': 'application/json', 'x-request-id': c.get('requestId') as string },
-  })
-  complete.add(res)
+export function keepContextHeaders(c: Context): void {
+  c.set('replyHeaders', undefined)
+}
+
+/**
+ * Every JSON success answer of the routes. Inside `securityHeaders`, with no header set on the
+ * context, the answer is built whole with its headers in one plain object, which keeps
+ * @hono/node-server on its fastest path (it writes them without a `Headers` object, which would
+ * cost about 1 µs per request). Otherwise it is `c.json`: a transparent refresh's cookies and a
+ * host app's own headers are kept, and the middleware, if there is one, adds its headers after.
+ */
+export function reply(c: Context, body: unknown, status: ContentfulStatusCode = 200): Response {
+  const base = c.get('replyHeaders') as HeaderEnv['Variables']['replyHeaders']
+  if (!base) return c.json(body, status)
+  // Object.assign, not a spread: spreading this object measured about 1.3 µs, assign 0.05 µs.
+  const headers: Record<string, string> = Object.assign({}, base)
+  headers['content-type'] = 'application/json'
+  headers['x-request-id'] = c.get('requestId') as string
+  const res = new Response(JSON.stringify(body), { status, headers })
+  c.set('completeReply', res)
   return res
 }
