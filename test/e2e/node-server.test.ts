@@ -1,25 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest'
+import { PASSWORD } from '../support/constants.js'
 import { failedStart, type NodeService, startNodeService } from '../support/node-process.js'
-
-/** A minimal cookie jar over real `fetch`: what a browser would keep between requests. */
-class Jar {
-  private readonly cookies = new Map<string, string>()
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-  }
-  take(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';')
-      const eq = pair.indexOf('=')
-      const name = pair.slice(0, eq)
-      if (/max-age=0/i.test(line)) this.cookies.delete(name)
-      else this.cookies.set(name, pair.slice(eq + 1))
-    }
-  }
-  get(name: string): string | undefined {
-    return this.cookies.get(name)
-  }
-}
+import { cookieHeaderOf, storeCookies } from '../support/set-cookie.js'
 
 describe('the real Node server', () => {
   let service: NodeService
@@ -30,17 +12,22 @@ describe('the real Node server', () => {
   afterAll(async () => {
     if (service.child.exitCode === null) await service.stop()
   })
+  // The server's own output (its JSON log lines) stays captured; a failing test shows it.
+  beforeEach(({ onTestFailed }) => {
+    onTestFailed(() => console.error(`[the server's output]\n${service.output()}`))
+  })
 
   it('walks register, login, profile, refresh and logout with real cookies', async () => {
-    const jar = new Jar()
+    // What a browser would keep between requests, over real `fetch`.
+    const jar = new Map<string, string>()
     const call = async (path: string, init: RequestInit = {}) => {
       const headers = new Headers(init.headers)
-      if (jar.header()) headers.set('cookie', jar.header())
+      if (jar.size > 0) headers.set('cookie', cookieHeaderOf(jar))
       const res = await fetch(`${service.url}${path}`, { ...init, headers })
-      jar.take(res)
+      storeCookies(jar, res)
       return res
     }
-    const credentials = JSON.stringify({ email: 'e2e@example.com', password: 'correct horse battery staple' })
+    const credentials = JSON.stringify({ email: 'e2e@example.com', password: PASSWORD })
     const json = { 'content-type': 'application/json' }
 
     expect((await call('/register', { method: 'POST', headers: json, body: credentials })).status).toBe(201)
@@ -89,6 +76,7 @@ describe('starting the Node server', () => {
   it('warns and uses an ephemeral secret in development when JWT_SECRET is unset', async () => {
     const dev = await startNodeService({})
     try {
+      onTestFailed(() => console.error(`[the server's output]\n${dev.output()}`))
       expect(dev.output()).toMatch(/JWT_SECRET is not set/)
     } finally {
       await dev.stop()

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { TEST_SECRET, type TestApp } from '../support/app-harness.js'
+import type { TestApp } from '../support/app-harness.js'
+import { TEST_SECRET, WRONG_SECRET } from '../support/constants.js'
 import {
   b64url,
   bodyOf,
@@ -260,13 +261,13 @@ describe('access token attacks', () => {
       await expectRejected(`${h}.${p}.${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`)
       const other = b64url(JSON.stringify({ ...claims(), sub: 'someone-else' }))
       await expectRejected(`${h}.${other}.${s}`)
-      await expectRejected(await forgeJwt(HS256, claims(), { secret: 'wrong-secret-0123456789abcdefghijklmn' }))
+      await expectRejected(await forgeJwt(HS256, claims(), { secret: WRONG_SECRET }))
       await expectNothingRotated()
     })
 
     it('answers an expired token with a bad signature with a plain 401 and no refresh attempted', async () => {
       const old = claimsAt(now - 3600 * SEC, userId, sessionId)
-      await expectRejected(await forgeJwt(HS256, old, { secret: 'wrong-secret-0123456789abcdefghijklmn' }))
+      await expectRejected(await forgeJwt(HS256, old, { secret: WRONG_SECRET }))
       await expectNothingRotated()
     })
   })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseSetCookies, TestClient } from '../support/app-harness.js'
+import { TestClient } from '../support/app-harness.js'
+import { parseSetCookies } from '../support/set-cookie.js'
 import {
   bodyOf,
   claimsAt,

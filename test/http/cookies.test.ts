@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseSetCookies, type TestApp, TestClient } from '../support/app-harness.js'
+import { type TestApp, TestClient } from '../support/app-harness.js'
+import { parseSetCookies } from '../support/set-cookie.js'
 import { bodyOf, cookieHeader, DAY, expectProblem, PASSWORD, post, SEC, setup } from './helpers.js'
 
 type Cookie = { value: string; attrs: Map<string, string> }

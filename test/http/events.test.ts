@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { parseSetCookies, TEST_SECRET, type TestApp, TestClient } from '../support/app-harness.js'
+import { type TestApp, TestClient } from '../support/app-harness.js'
+import { TEST_SECRET } from '../support/constants.js'
+import { parseSetCookies } from '../support/set-cookie.js'
 import {
   claimsAt,
   cookieHeader,

@@ -3,7 +3,8 @@ import type { Deps } from '../../src/application/deps.js'
 import type { PasswordHasher, Stores } from '../../src/application/ports.js'
 import { UnavailableError } from '../../src/domain/errors.js'
 import type { SessionId } from '../../src/domain/session.js'
-import { makeTestApp, TEST_SECRET, type TestApp, type TestAppOptions, TestClient } from '../support/app-harness.js'
+import { makeTestApp, type TestApp, type TestAppOptions, TestClient } from '../support/app-harness.js'
+import { PASSWORD, TEST_SECRET } from '../support/constants.js'
 import { makeStores } from '../support/store-under-test.js'
 
 /**
@@ -11,10 +12,8 @@ import { makeStores } from '../support/store-under-test.js'
  * same files run inside workerd against other stores.
  */
 
-export const PASSWORD = 'correct horse battery staple'
-export const SEC = 1000
-export const MIN = 60 * SEC
-export const DAY = 86_400 * SEC
+/** The shared constants, for the HTTP files that import them from here. */
+export { DAY, MIN, PASSWORD, SEC } from '../support/constants.js'
 
 /** A state-changing request with a JSON body. */
 export const post = (json?: unknown, headers: Record<string, string> = {}): RequestInit & { json?: unknown } => ({

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { createScryptHasher } from '../../src/adapters/crypto/scrypt-hasher.js'
 import type { Email } from '../../src/domain/email.js'
 import type { UserId } from '../../src/domain/user.js'
-import { parseSetCookies, TestClient } from '../support/app-harness.js'
+import { TestClient } from '../support/app-harness.js'
+import { parseSetCookies } from '../support/set-cookie.js'
 import {
   bodyOf,
   countingHasher,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { parseSetCookies, TestClient } from '../support/app-harness.js'
+import { TestClient } from '../support/app-harness.js'
+import { WRONG_SECRET } from '../support/constants.js'
+import { parseSetCookies } from '../support/set-cookie.js'
 import {
   alive,
   claimsAt,
@@ -98,7 +100,7 @@ describe('POST /logout', () => {
     const realRefresh = client.jar.get('refresh_token') ?? ''
     const [sid, gen, mac = ''] = realRefresh.split('.')
     const forgedAccess = await forgeJwt({ alg: 'HS256', typ: 'JWT' }, claimsAt(t.clock.now(), userId, sessionId), {
-      secret: 'wrong-secret-0123456789abcdefghijklmn',
+      secret: WRONG_SECRET,
     })
     const noneAccess = await forgeJwt({ alg: 'none' }, claimsAt(t.clock.now(), userId, sessionId), { signature: '' })
     const forgedRefresh = `${sid}.${gen}.${mac[0] === 'A' ? 'B' : 'A'}${mac.slice(1)}`

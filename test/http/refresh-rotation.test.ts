@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SessionId } from '../../src/domain/session.js'
-import { parseSetCookies, TEST_SECRET } from '../support/app-harness.js'
+import { TEST_SECRET } from '../support/constants.js'
+import { parseSetCookies } from '../support/set-cookie.js'
 import {
   b64url,
   bodyOf,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseSetCookies, TestClient } from '../support/app-harness.js'
+import { TestClient } from '../support/app-harness.js'
+import { parseSetCookies } from '../support/set-cookie.js'
 import { alive, bodyOf, DAY, expectProblem, logIn, refreshWith, SEC, setsCookies, setup, signedIn } from './helpers.js'
 
 interface View {

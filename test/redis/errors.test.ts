@@ -4,6 +4,7 @@ import { keySpace } from '../../src/adapters/stores/redis/keys.js'
 import { isUnavailable } from '../../src/domain/errors.js'
 import type { SessionId } from '../../src/domain/session.js'
 import { makeTestApp, TestClient } from '../support/app-harness.js'
+import { captureConsole } from '../support/captured-console.js'
 import { aSession } from '../support/fixtures.js'
 import { describeRedis } from '../support/redis-server.js'
 import { testPrefix, useSingleRedis } from './fixture.js'
@@ -44,9 +45,12 @@ describeRedis('redis errors: bugs stay bugs', 'any', () => {
     await browser.signUp('wrongtype@example.com')
     const sessionId = browser.jar.get('refresh_token')?.split('.')[0] as SessionId
     await client.set(keySpace(prefix).session(sessionId), 'not a hash')
+    const logged = captureConsole()
     const res = await browser.request('/refresh', { method: 'POST' })
     expect(res.status).toBe(500)
     expect(res.headers.getSetCookie()).toEqual([])
+    // Logged as a bug, by the error's name only: not its message, which may hold data.
+    expect(logged.json()).toEqual([{ level: 'error', msg: 'unhandled error', path: '/refresh', error: 'ReplyError' }])
   })
 })
 

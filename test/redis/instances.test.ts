@@ -3,7 +3,11 @@ import { closeRedisClient } from '../../src/adapters/stores/redis/client.js'
 import { createRedisStores } from '../../src/adapters/stores/redis/index.js'
 import { start } from '../../src/node.js'
 import { makeTestApp, TestClient } from '../support/app-harness.js'
-import { describeRedis, freePort, HAS_REDIS_SERVER } from '../support/redis-server.js'
+import { captureConsole } from '../support/captured-console.js'
+import { PASSWORD } from '../support/constants.js'
+import { freePort } from '../support/free-port.js'
+import { describeRedis, HAS_REDIS_SERVER } from '../support/redis-server.js'
+import { cookieHeaderOf, parseSetCookies } from '../support/set-cookie.js'
 import { connectClient, testPrefix, useRedisCluster, useSingleRedis } from './fixture.js'
 
 describeRedis('redis: several instances and restarts', 'any', () => {
@@ -63,6 +67,7 @@ describeRedis('redis: several instances and restarts', 'any', () => {
         HOST: '127.0.0.1',
         PORT: String(await freePort()),
       }
+      const logged = captureConsole()
       let service = await start(env)
       const base = `http://127.0.0.1:${env.PORT}`
       try {
@@ -70,18 +75,23 @@ describeRedis('redis: several instances and restarts', 'any', () => {
         expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok', store: 'redis' })
         const email = `node-${testPrefix().slice(0, 10)}@example.com`
         const json = { 'content-type': 'application/json' }
-        const body = JSON.stringify({ email, password: 'correct horse battery staple' })
+        const body = JSON.stringify({ email, password: PASSWORD })
         expect((await fetch(`${base}/register`, { method: 'POST', headers: json, body })).status).toBe(201)
         const login = await fetch(`${base}/login`, { method: 'POST', headers: json, body })
         expect(login.status).toBe(200)
-        const cookie = login.headers
-          .getSetCookie()
-          .map((c) => c.split(';')[0])
-          .join('; ')
+        const cookie = cookieHeaderOf(new Map([...parseSetCookies(login)].map(([name, c]) => [name, c.value])))
         await service.stop()
         service = await start(env)
         const refreshed = await fetch(`${base}/refresh`, { method: 'POST', headers: { cookie } })
         expect(refreshed.status).toBe(200)
+        // Both starts reached Redis; the second instance took the first one's session.
+        const lines = logged.json()
+        expect(lines.filter((l) => l.msg === 'redis ready')).toHaveLength(2)
+        expect(lines.filter((l) => l.type === 'security').map((l) => l.event)).toEqual([
+          'register',
+          'login_success',
+          'refresh',
+        ])
       } finally {
         await service.stop()
       }
@@ -97,9 +107,13 @@ describeRedis('redis cluster: node wiring', 'private', () => {
       .cluster.nodes.map((n) => `${n.host}:${n.port}`)
       .join(',')
     const port = await freePort()
+    const logged = captureConsole()
     const service = await start({ REDIS_CLUSTER_NODES: nodes, HOST: '127.0.0.1', PORT: String(port) })
     try {
       expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ status: 'ok', store: 'redis' })
+      expect(logged.json()).toContainEqual({ level: 'info', msg: 'redis ready' })
+      // No JWT_SECRET here: the service says, once, that its secret dies with it.
+      expect(logged.texts('warn').filter((t) => t.includes('JWT_SECRET is not set'))).toHaveLength(1)
     } finally {
       await service.stop()
     }

@@ -5,10 +5,9 @@ import { expect, it } from 'vitest'
 import { createRedisStores } from '../../src/adapters/stores/redis/index.js'
 import { SCRIPT_SOURCES, type ScriptName } from '../../src/adapters/stores/redis/scripts.js'
 import { makeTestApp, TestClient } from '../support/app-harness.js'
+import { DAY, PASSWORD } from '../support/constants.js'
 import { describeRedis, rawCommand, waitFor } from '../support/redis-server.js'
 import { testPrefix, useRedisCluster, useSingleRedis } from './fixture.js'
-
-const PASSWORD = 'correct horse battery staple'
 
 /** Register, a failed and two good logins, refresh, profile, sessions, logout, logout-all: every script runs. */
 async function everyOperation(client: TestClient, other: TestClient, email: string): Promise<void> {
@@ -59,7 +58,6 @@ describeRedis('redis keys: TTLs', 'any', () => {
       const kind = key.slice(prefix.length).replace(/\{.*\}/, '{}')
       seen.set(kind, [...(seen.get(kind) ?? []), await client.pttl(key)])
     }
-    const DAY = 86_400_000
     expect([...seen.keys()].sort()).toEqual(['email:{}', 'rate:{}', 'sess:{}', 'user:{}:email', 'user:{}:sessions'])
     expect(seen.get('email:{}')).toEqual([-1])
     expect(seen.get('user:{}:email')).toEqual([-1])

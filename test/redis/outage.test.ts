@@ -5,18 +5,13 @@ import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
 import { closeRedisClient, createRedisClient, waitUntilReady } from '../../src/adapters/stores/redis/client.js'
 import { createRedisStores } from '../../src/adapters/stores/redis/index.js'
 import { keySpace } from '../../src/adapters/stores/redis/keys.js'
+import type { Stores } from '../../src/application/ports.js'
+import { UnavailableError } from '../../src/domain/errors.js'
 import { makeTestApp, TestClient } from '../support/app-harness.js'
-import {
-  describeRedis,
-  freePort,
-  type RedisServer,
-  rawCommand,
-  startRedisServer,
-  waitFor,
-} from '../support/redis-server.js'
+import { PASSWORD } from '../support/constants.js'
+import { freePort } from '../support/free-port.js'
+import { describeRedis, type RedisServer, rawCommand, startRedisServer, waitFor } from '../support/redis-server.js'
 import { connectClient, testPrefix, useRedisCluster } from './fixture.js'
-
-const PASSWORD = 'correct horse battery staple'
 
 /** Every kind of store-backed request a signed-in browser makes. */
 const storeBacked = (email: string): Array<[string, RequestInit & { json?: unknown }]> => [
@@ -29,9 +24,55 @@ const storeBacked = (email: string): Array<[string, RequestInit & { json?: unkno
   ['/sessions', {}],
 ]
 
-/** Asserts 503 store_unavailable with Retry-After, no cookie touched, answered within 2 s (the issue's bound). */
-async function expectUnavailable(browser: TestClient, path: string, init: RequestInit & { json?: unknown }) {
+/**
+ * The stores with the cause of every outage they report recorded (`UnavailableError.cause`, the
+ * ioredis error), so a test can say why a request got its 503, not only how fast.
+ */
+function recordingCauses(stores: Stores): { stores: Stores; causes: string[] } {
+  const causes: string[] = []
+  const wrap = <T extends object>(port: T): T =>
+    new Proxy(port, {
+      get(obj, prop) {
+        const value = Reflect.get(obj, prop)
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) =>
+          Promise.resolve(value.apply(obj, args)).catch((err: unknown) => {
+            const cause = err instanceof UnavailableError ? err.cause : undefined
+            causes.push(cause instanceof Error ? `${cause.name}: ${cause.message}` : `not an outage: ${String(err)}`)
+            throw err
+          })
+      },
+    })
+  const { users, sessions, limiter, health } = stores
+  return {
+    stores: { users: wrap(users), sessions: wrap(sessions), limiter: wrap(limiter), health: wrap(health) },
+    causes,
+  }
+}
+
+/** Redis down: the fail-fast path (no offline queue to wait in; or the connection closed under the command). */
+const FAIL_FAST = /Stream isn't writeable and enableOfflineQueue options is false|Connection is closed/
+/** Redis up but silent: the client's command timeout (COMMAND_TIMEOUT_MS) gave up. */
+const TIMED_OUT = /Command timed out/
+/**
+ * A generous wall-clock bound, far above COMMAND_TIMEOUT_MS (750 ms) so a loaded machine does not
+ * flake, far below ioredis' default of waiting over a minute: the cause assertions say why it was fast.
+ */
+const PROMPTLY_MS = 10_000
+
+/**
+ * Asserts 503 store_unavailable with Retry-After, no cookie touched, caused by what `cause` names
+ * (every outage the stores reported during the request), and answered promptly.
+ */
+async function expectUnavailable(
+  browser: TestClient,
+  path: string,
+  init: RequestInit & { json?: unknown },
+  recorded: { causes: string[] },
+  cause: RegExp,
+) {
   const before = new Map(browser.jar)
+  const seen = recorded.causes.length
   const started = performance.now()
   const res = await browser.request(path, init)
   const elapsed = performance.now() - started
@@ -41,7 +82,10 @@ async function expectUnavailable(browser: TestClient, path: string, init: Reques
   expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
   expect(res.headers.getSetCookie(), path).toEqual([])
   expect(browser.jar).toEqual(before)
-  expect(elapsed, `${path} took ${elapsed} ms`).toBeLessThan(2000)
+  const causes = recorded.causes.slice(seen)
+  expect(causes.length, `${path}: no store call reported an outage`).toBeGreaterThan(0)
+  for (const c of causes) expect(c, path).toMatch(cause)
+  expect(elapsed, `${path} took ${elapsed} ms`).toBeLessThan(PROMPTLY_MS)
 }
 
 const health = async (app: Hono<AuthEnv>) => (await app.request('/health')).status
@@ -62,13 +106,16 @@ describeRedis('redis outage', 'private', () => {
   })
 
   it('answers 503 while Redis is down, keeps admitting access tokens, and recovers when it is back', async () => {
-    const { app } = await makeTestApp({ stores: createRedisStores(client, { prefix: testPrefix() }) })
+    const recorded = recordingCauses(createRedisStores(client, { prefix: testPrefix() }))
+    const { app } = await makeTestApp({ stores: recorded.stores })
     const browser = new TestClient(app)
     await browser.signUp('down@example.com')
     await client.save() // the restarted server loads this dump: the session outlives the outage
     await server.kill()
 
-    for (const [path, init] of storeBacked('down@example.com')) await expectUnavailable(browser, path, init)
+    for (const [path, init] of storeBacked('down@example.com')) {
+      await expectUnavailable(browser, path, init, recorded, FAIL_FAST)
+    }
     expect((await browser.request('/session')).status).toBe(200)
     const h = await app.request('/health')
     expect(h.status).toBe(503)
@@ -82,14 +129,15 @@ describeRedis('redis outage', 'private', () => {
     expect((await browser.request('/profile')).status).toBe(200)
   })
 
-  it('answers 503 within 2 s when Redis hangs without closing connections, then recovers', async () => {
-    const { app } = await makeTestApp({ stores: createRedisStores(client, { prefix: testPrefix() }) })
+  it('answers 503 from the command timeout when Redis hangs without closing connections, then recovers', async () => {
+    const recorded = recordingCauses(createRedisStores(client, { prefix: testPrefix() }))
+    const { app } = await makeTestApp({ stores: recorded.stores })
     const browser = new TestClient(app)
     await browser.signUp('hang@example.com')
     server.freeze()
     try {
-      await expectUnavailable(browser, '/refresh', { method: 'POST' })
-      await expectUnavailable(browser, '/profile', {})
+      await expectUnavailable(browser, '/refresh', { method: 'POST' }, recorded, TIMED_OUT)
+      await expectUnavailable(browser, '/profile', {}, recorded, TIMED_OUT)
       expect((await browser.request('/session')).status).toBe(200)
       expect(await health(app)).toBe(503)
     } finally {
@@ -105,12 +153,11 @@ describeRedis('redis outage', 'private', () => {
     let lateServer: RedisServer | undefined
     try {
       expect(await waitUntilReady(late, 300)).toBe(false)
-      const { app } = await makeTestApp({ stores: createRedisStores(late, { prefix: testPrefix() }) })
+      const recorded = recordingCauses(createRedisStores(late, { prefix: testPrefix() }))
+      const { app } = await makeTestApp({ stores: recorded.stores })
       const browser = new TestClient(app)
-      await expectUnavailable(browser, '/register', {
-        method: 'POST',
-        json: { email: 'late@example.com', password: PASSWORD },
-      })
+      const register = { method: 'POST', json: { email: 'late@example.com', password: PASSWORD } }
+      await expectUnavailable(browser, '/register', register, recorded, FAIL_FAST)
       expect(await health(app)).toBe(503)
       lateServer = await startRedisServer([], port)
       await waitFor(async () => (await health(app)) === 200, 'first connection')
@@ -123,13 +170,18 @@ describeRedis('redis outage', 'private', () => {
   })
 })
 
+/** A master of the cluster is gone: the client out of redirections or retries, or the fail-fast path. */
+const CLUSTER_NODE_DOWN =
+  /Too many Cluster redirections|MaxRetriesPerRequestError|Stream isn't writeable and enableOfflineQueue|Connection is closed/
+
 describeRedis('redis cluster outage', 'private', () => {
   const redis = useRedisCluster()
 
   it('answers 503 for the slots of a dead master, /health 503, and recovers when it is back', async () => {
     const { client, cluster } = redis()
     const prefix = testPrefix()
-    const { app } = await makeTestApp({ stores: createRedisStores(client, { prefix }) })
+    const recorded = recordingCauses(createRedisStores(client, { prefix }))
+    const { app } = await makeTestApp({ stores: recorded.stores })
     const browser = new TestClient(app)
     await browser.signUp('cluster-down@example.com')
     const sessionId = browser.jar.get('refresh_token')?.split('.')[0] ?? ''
@@ -145,11 +197,13 @@ describeRedis('redis cluster outage', 'private', () => {
     expect(await rawCommand(owner.port, ['SAVE'])).toBe('+OK')
     await owner.kill()
 
-    await expectUnavailable(browser, '/refresh', { method: 'POST' })
+    await expectUnavailable(browser, '/refresh', { method: 'POST' }, recorded, CLUSTER_NODE_DOWN)
     expect((await browser.request('/session')).status).toBe(200)
+    const seen = recorded.causes.length
     const started = performance.now()
     expect(await health(app)).toBe(503)
-    expect(performance.now() - started).toBeLessThan(2000)
+    expect(performance.now() - started).toBeLessThan(PROMPTLY_MS)
+    expect(recorded.causes.slice(seen)).toEqual([expect.stringMatching(CLUSTER_NODE_DOWN)])
 
     await owner.restart()
     await waitFor(async () => (await health(app)) === 200, 'the master back')

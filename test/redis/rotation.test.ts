@@ -4,9 +4,10 @@ import { createRedisStores } from '../../src/adapters/stores/redis/index.js'
 import { keySpace } from '../../src/adapters/stores/redis/keys.js'
 import { SCRIPT_SOURCES } from '../../src/adapters/stores/redis/scripts.js'
 import type { RotationPolicy } from '../../src/domain/session.js'
-import { makeTestApp, parseSetCookies, TestClient } from '../support/app-harness.js'
+import { makeTestApp, TestClient } from '../support/app-harness.js'
 import { aSession } from '../support/fixtures.js'
 import { describeRedis, HAS_REDIS_SERVER, rawCommand } from '../support/redis-server.js'
+import { parseSetCookies } from '../support/set-cookie.js'
 import { testPrefix, useRedisCluster, useSingleRedis } from './fixture.js'
 
 const POLICY: RotationPolicy = { graceMs: 10_000, slidingMs: 30 * 86_400_000 }

@@ -1,11 +1,10 @@
 import { expect, it } from 'vitest'
 import { createRedisStores } from '../../src/adapters/stores/redis/index.js'
 import { INDEX_PRUNE_AFTER_MS, keySpace } from '../../src/adapters/stores/redis/keys.js'
+import { SEC } from '../support/constants.js'
 import { aSession, aUser } from '../support/fixtures.js'
 import { describeRedis } from '../support/redis-server.js'
 import { testPrefix, useSingleRedis } from './fixture.js'
-
-const SEC = 1000
 
 /**
  * The per-user cap on Redis, beyond the contract: a session pushed out by its user's newer one is

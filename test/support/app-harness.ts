@@ -6,11 +6,10 @@ import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
 import type { AuthPolicy, Deps } from '../../src/application/deps.js'
 import type { SecurityEventName, Stores } from '../../src/application/ports.js'
 import { buildDeps } from '../../src/service.js'
+import { PASSWORD, TEST_SECRET } from './constants.js'
 import { type FakeClock, fakeClock } from './fixtures.js'
+import { cookieHeaderOf, storeCookies } from './set-cookie.js'
 import { makeStores } from './store-under-test.js'
-
-/** A test secret (never a production one): 32+ bytes. */
-export const TEST_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz'
 
 export const TEST_POLICY: AuthPolicy = {
   accessTokenTtl: 600,
@@ -80,46 +79,20 @@ export class TestClient {
   async request(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
     const headers = new Headers(init.headers)
     if (init.json !== undefined) headers.set('content-type', 'application/json')
-    if (this.jar.size > 0 && !headers.has('cookie')) {
-      headers.set('cookie', [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '))
-    }
+    if (this.jar.size > 0 && !headers.has('cookie')) headers.set('cookie', cookieHeaderOf(this.jar))
     const { json, ...rest } = init
     const body = json !== undefined ? JSON.stringify(json) : rest.body
     const res = await this.app.request(path, { ...rest, headers, ...(body !== undefined && { body }) })
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = '', ...attrs] = line.split(';')
-      const eq = pair.indexOf('=')
-      const name = pair.slice(0, eq).trim()
-      const value = pair.slice(eq + 1).trim()
-      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))
-      if (expired || value === '') this.jar.delete(name)
-      else this.jar.set(name, value)
-    }
+    storeCookies(this.jar, res)
     return res
   }
 
   /** Registers and logs in; returns the login response body. */
-  async signUp(email: string, password = 'correct horse battery staple'): Promise<Record<string, unknown>> {
+  async signUp(email: string, password = PASSWORD): Promise<Record<string, unknown>> {
     const reg = await this.request('/register', { method: 'POST', json: { email, password } })
     if (reg.status !== 201) throw new Error(`register: ${reg.status} ${await reg.text()}`)
     const res = await this.request('/login', { method: 'POST', json: { email, password } })
     if (res.status !== 200) throw new Error(`login: ${res.status} ${await res.text()}`)
     return (await res.json()) as Record<string, unknown>
   }
-}
-
-/** Parses `Set-Cookie` lines into name → attributes (lower-cased keys), for assertions. */
-export function parseSetCookies(res: Response): Map<string, { value: string; attrs: Map<string, string> }> {
-  const out = new Map<string, { value: string; attrs: Map<string, string> }>()
-  for (const line of res.headers.getSetCookie()) {
-    const [pair = '', ...rest] = line.split(';')
-    const eq = pair.indexOf('=')
-    const attrs = new Map<string, string>()
-    for (const a of rest) {
-      const [k = '', v = ''] = a.trim().split('=')
-      attrs.set(k.toLowerCase(), v)
-    }
-    out.set(pair.slice(0, eq).trim(), { value: pair.slice(eq + 1).trim(), attrs })
-  }
-  return out
 }

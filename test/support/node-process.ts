@@ -1,20 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './free-port.js'
 
 const ENTRY = fileURLToPath(new URL('../../src/node.ts', import.meta.url))
-
-/** A port nobody listens on right now. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
 
 export interface NodeService {
   readonly url: string
@@ -24,37 +12,42 @@ export interface NodeService {
   readonly stop: () => Promise<number | null>
 }
 
-/** Runs `src/node.ts` (what `npm start` runs) as a real process and waits for it to listen. */
-export async function startNodeService(env: Record<string, string>): Promise<NodeService> {
+/** Spawns `src/node.ts` on a free port with only `env` (and PATH), its stdout and stderr kept, never printed. */
+async function spawnService(env: Record<string, string>) {
   const port = await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
-  child.stdout?.on('data', (d) => {
+  const keep = (d: Buffer) => {
     out += d
-  })
-  child.stderr?.on('data', (d) => {
-    out += d
-  })
+  }
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return { port, child, exited, output: () => out }
+}
+
+/** Runs `src/node.ts` (what `npm start` runs) as a real process and waits for it to listen. */
+export async function startNodeService(env: Record<string, string>): Promise<NodeService> {
+  const { port, child, exited, output } = await spawnService(env)
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
-      if (out.includes('"msg":"listening"')) {
+      if (output().includes('"msg":"listening"')) {
         clearInterval(timer)
         resolve()
       }
     }, 25)
     exited.then((code) => {
       clearInterval(timer)
-      reject(new Error(`service exited with ${code} before listening:\n${out}`))
+      reject(new Error(`service exited with ${code} before listening:\n${output()}`))
     })
   })
   return {
     url: `http://127.0.0.1:${port}`,
     child,
-    output: () => out,
+    output,
     stop: async () => {
       child.kill('SIGTERM')
       return exited
@@ -64,19 +57,9 @@ export async function startNodeService(env: Record<string, string>): Promise<Nod
 
 /** Runs `src/node.ts` expecting it to refuse to start; resolves with its exit code and output. */
 export async function failedStart(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(await freePort()), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout?.on('data', (d) => {
-    output += d
-  })
-  child.stderr?.on('data', (d) => {
-    output += d
-  })
+  const { child, exited, output } = await spawnService(env)
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
+  const code = await exited
   clearTimeout(timer)
-  return { code, output }
+  return { code, output: output() }
 }

@@ -1,10 +1,11 @@
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, it } from 'vitest'
+import { freePort } from './free-port.js'
 
 /**
  * Private `redis-server` processes for tests: each on a free port, without persistence, in a
@@ -43,16 +44,6 @@ export function describeRedis(name: string, needs: 'private' | 'any', body: () =
   // Skipped on purpose: no redis-server here and REQUIRE_REDIS unset; the warning says how to run them.
   describe.skip(name, body)
 }
-
-/** A port nobody listens on right now. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer().once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 
 /** Sends one command in RESP and answers its reply as text (simple, error, integer or bulk). */
 export function rawCommand(port: number, args: string[], timeoutMs = 1000): Promise<string> {

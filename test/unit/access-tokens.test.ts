@@ -4,12 +4,12 @@ import { createRefreshTokens } from '../../src/adapters/crypto/refresh-tokens.js
 import type { AccessTokens } from '../../src/application/ports.js'
 import type { SessionId } from '../../src/domain/session.js'
 import type { UserId } from '../../src/domain/user.js'
+import { SEC } from '../support/constants.js'
 import { SECRET } from './unit-deps.js'
 
 // Far from the wall clock, so a check against `Date.now()` instead of the Clock port would show.
 const NOW = Date.UTC(2040, 0, 1)
 const NOW_S = NOW / 1000
-const SEC = 1000
 const uid = 'user-1' as UserId
 const sid = 'session-1' as SessionId
 const refreshSid = 'id00000000000000000001' as SessionId

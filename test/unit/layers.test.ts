@@ -1,32 +1,13 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { specifiers, tsFiles } from '../support/imports.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const SRC = join(ROOT, 'src')
 
 type Layer = 'domain' | 'application'
-
-/** Every .ts file under a directory, recursively. */
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name)
-    if (statSync(path).isDirectory()) return tsFiles(path)
-    return name.endsWith('.ts') ? [path] : []
-  })
-}
-
-/** Every module specifier in a source: static imports and re-exports, side-effect imports, `import()` and `require()`. */
-function specifiers(source: string): string[] {
-  const patterns = [
-    /\b(?:import|export)\s[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g,
-    /\bimport\s*['"]([^'"]+)['"]/g,
-    /\bimport\s*\(\s*['"`]([^'"`]+)['"`]\s*\)/g,
-    /\brequire\s*\(\s*['"`]([^'"`]+)['"`]\s*\)/g,
-  ]
-  return patterns.flatMap((re) => [...source.matchAll(re)].map((m) => m[1] ?? ''))
-}
 
 const FORBIDDEN: ReadonlyArray<[string, (s: string) => boolean]> = [
   ['hono', (s) => s === 'hono' || s.startsWith('hono/')],

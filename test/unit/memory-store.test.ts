@@ -4,9 +4,9 @@ import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
 import { UnavailableError } from '../../src/domain/errors.js'
 import { DEFAULT_MAX_SESSIONS_PER_USER } from '../../src/domain/session.js'
 import type { UserId } from '../../src/domain/user.js'
+import { SEC } from '../support/constants.js'
 import { aSession, aUser } from '../support/fixtures.js'
 
-const SEC = 1000
 const T0 = Date.UTC(2026, 0, 1)
 const rule = { limit: 1, windowSeconds: 60 }
 const policy = { graceMs: 10 * SEC, slidingMs: 30 * 86_400 * SEC }

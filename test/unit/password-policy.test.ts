@@ -38,7 +38,8 @@ describe('password policy', () => {
 
   it('counts code points, not UTF-16 units, so emoji count once each', () => {
     expect(codePointLength('😀')).toBe(1)
-    expect('😀'.repeat(7).length).toBe(14)
+    // Seven emoji are 14 UTF-16 units, more than the eight that pass: refused as seven characters.
+    expect(checkNewPassword('x'.repeat(8))).toBeNull()
     expect(checkNewPassword('😀'.repeat(7))).toBe('too_short')
     expect(checkNewPassword('😀'.repeat(8))).toBeNull()
     expect(checkNewPassword('😀'.repeat(1024))).toBeNull()

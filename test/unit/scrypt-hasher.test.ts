@@ -6,6 +6,7 @@ import {
   withinWorkerLimits,
 } from '../../src/adapters/crypto/scrypt-hasher.js'
 import { UnavailableError } from '../../src/domain/errors.js'
+import { PASSWORD } from '../support/constants.js'
 import { FAST_SCRYPT } from './unit-deps.js'
 
 const PHC = /^\$scrypt\$ln=10,r=8,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/
@@ -19,8 +20,8 @@ const withParams = (stored: string, params: string): string => {
 describe('scrypt hasher', () => {
   it('stores a PHC string carrying its parameters, with a fresh salt each time', async () => {
     const hasher = createScryptHasher({ params: FAST_SCRYPT })
-    const a = await hasher.hash('correct horse battery staple')
-    const b = await hasher.hash('correct horse battery staple')
+    const a = await hasher.hash(PASSWORD)
+    const b = await hasher.hash(PASSWORD)
     expect(a).toMatch(PHC)
     expect(b).toMatch(PHC)
     expect(a).not.toBe(b)
@@ -29,8 +30,8 @@ describe('scrypt hasher', () => {
 
   it('verifies the right password and refuses a wrong one', async () => {
     const hasher = createScryptHasher({ params: FAST_SCRYPT })
-    const stored = await hasher.hash('correct horse battery staple')
-    expect(await hasher.verify(stored, 'correct horse battery staple')).toBe(true)
+    const stored = await hasher.hash(PASSWORD)
+    expect(await hasher.verify(stored, PASSWORD)).toBe(true)
     expect(await hasher.verify(stored, 'correct horse battery stapl')).toBe(false)
     expect(await hasher.verify(stored, 'Correct horse battery staple')).toBe(false)
     expect(await hasher.verify(stored, '')).toBe(false)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { decideRotation, isLiveAt, type RotationPolicy, type Session } from '../../src/domain/session.js'
+import { SEC } from '../support/constants.js'
 import { aSession } from '../support/fixtures.js'
 
-const SEC = 1000
 const DAY = 86_400 * SEC
 const T0 = Date.UTC(2026, 0, 1)
 const policy: RotationPolicy = { graceMs: 10 * SEC, slidingMs: 30 * DAY }

@@ -12,17 +12,14 @@ import type { SecurityEventName, SecurityLog, Stores } from '../../src/applicati
 import { register } from '../../src/application/register.js'
 import type { UserId } from '../../src/domain/user.js'
 import { TEST_POLICY } from '../support/app-harness.js'
+import { PASSWORD, TEST_SECRET as SECRET } from '../support/constants.js'
 import { type CountingHasher, countingHasher } from '../support/counting-hasher.js'
 import { type FakeClock, fakeClock, sequentialRandom } from '../support/fixtures.js'
 
+/** The shared constants; the unit tests' secret is the test secret. */
+export { DAY, PASSWORD, SEC, TEST_SECRET as SECRET } from '../support/constants.js'
 export { type CountingHasher, countingHasher }
-
-/** A test secret, never a production one. */
-export const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnop'
-export const SEC = 1000
-export const DAY = 86_400 * SEC
 export const FAST_SCRYPT: ScryptParams = { ln: 10, r: 8, p: 1 }
-export const PASSWORD = 'correct horse battery staple'
 
 /** The harness policy with a lower lockout limit, so lockout tests stay short. */
 export const POLICY: AuthPolicy = { ...TEST_POLICY, loginFailureLimit: 5 }

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { specifiers, tsFiles } from '../support/imports.js'
 
 /**
  * Static checks of what the Worker ships, from Node: the modules reachable from src/worker.ts use
@@ -10,17 +11,6 @@ import { describe, expect, it } from 'vitest'
 const ROOT = resolve(import.meta.dirname, '../..')
 const SRC = join(ROOT, 'src')
 
-const tsFiles = (dir: string): string[] =>
-  readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name)
-    return statSync(path).isDirectory() ? tsFiles(path) : name.endsWith('.ts') ? [path] : []
-  })
-
-const imports = (source: string): string[] =>
-  [
-    ...source.matchAll(/\b(?:import|export)\s[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]/g),
-  ].map((m) => m[1] ?? m[2] ?? '')
-
 /** Every source file reachable from `entry` by relative imports, and every package it names. */
 function graph(entry: string): { files: Map<string, string>; packages: Set<string> } {
   const files = new Map<string, string>()
@@ -29,7 +19,7 @@ function graph(entry: string): { files: Map<string, string>; packages: Set<strin
     if (files.has(file)) return
     const source = readFileSync(file, 'utf8')
     files.set(file, source)
-    for (const spec of imports(source)) {
+    for (const spec of specifiers(source)) {
       if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')))
       else packages.add(spec)
     }

@@ -2,10 +2,10 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createDurableObjectStores } from '../../src/adapters/stores/durable-object/index.js'
 import { createKvStores, type KvLike } from '../../src/adapters/stores/kv/index.js'
+import { SEC } from '../support/constants.js'
 import { aSession } from '../support/fixtures.js'
 import { countingKv } from './support/counting.js'
 
-const SEC = 1000
 const POLICY = { graceMs: 10 * SEC, slidingMs: 30 * 86_400 * SEC }
 
 /**

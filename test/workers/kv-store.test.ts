@@ -4,9 +4,9 @@ import { createDurableObjectStores } from '../../src/adapters/stores/durable-obj
 import { createKvStores, type KvLike, kvTtl } from '../../src/adapters/stores/kv/index.js'
 import { UnavailableError } from '../../src/domain/errors.js'
 import { runStoreContract } from '../contract/stores.contract.js'
+import { SEC } from '../support/constants.js'
 import { aSession, aUser } from '../support/fixtures.js'
 
-const SEC = 1000
 const POLICY = { graceMs: 10 * SEC, slidingMs: 30 * 86_400 * SEC }
 
 const freshStores = (kv: KvLike = env.AUTH_KV) => {

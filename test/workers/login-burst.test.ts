@@ -4,6 +4,7 @@ import { createScryptHasher, WORKERS_KDF_START_RATE } from '../../src/adapters/c
 import type { PasswordHasher } from '../../src/application/ports.js'
 import { createWorker, type WorkerEnv } from '../../src/worker.js'
 import { makeTestApp, TestClient } from '../support/app-harness.js'
+import { PASSWORD } from '../support/constants.js'
 import { countingHasher } from '../support/counting-hasher.js'
 
 /**
@@ -15,7 +16,6 @@ import { countingHasher } from '../support/counting-hasher.js'
 const BUDGET = WORKERS_KDF_START_RATE
 const BURST = 12
 const ORIGIN = 'https://auth.example.com'
-const PASSWORD = 'correct horse battery staple'
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext
 
 /** Starts allowed in `seconds`; workerd's clock only moves across I/O, so never an overstatement. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createScryptHasher, OWASP_SCRYPT, withinWorkerLimits } from '../../src/adapters/crypto/scrypt-hasher.js'
+import { PASSWORD } from '../support/constants.js'
 
 const MiB = 1024 * 1024
 
@@ -16,9 +17,9 @@ describe('passwords inside workerd (nodejs_compat scrypt)', () => {
 
   it('hashes and verifies at OWASP parameters', async () => {
     const hasher = createScryptHasher()
-    const stored = await hasher.hash('correct horse battery staple')
+    const stored = await hasher.hash(PASSWORD)
     expect(stored).toMatch(/^\$scrypt\$ln=14,r=8,p=5\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/)
-    expect(await hasher.verify(stored, 'correct horse battery staple')).toBe(true)
+    expect(await hasher.verify(stored, PASSWORD)).toBe(true)
     expect(await hasher.verify(stored, 'correct horse battery stapler')).toBe(false)
     expect(hasher.needsRehash(stored)).toBe(false)
     await expect(hasher.verifyDummy('anything at all')).resolves.toBeUndefined()
@@ -33,6 +34,6 @@ describe('passwords inside workerd (nodejs_compat scrypt)', () => {
   it('refuses a stored hash whose parameters exceed the limits, without running it', async () => {
     const hasher = createScryptHasher()
     const tampered = `$scrypt$ln=30,r=8,p=1$${'A'.repeat(22)}$${'A'.repeat(43)}`
-    expect(await hasher.verify(tampered, 'correct horse battery staple')).toBe(false)
+    expect(await hasher.verify(tampered, PASSWORD)).toBe(false)
   })
 })

@@ -1,8 +1,10 @@
 import { env, exports } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
 import { createWorker, type WorkerEnv } from '../../src/worker.js'
+import { captureConsole } from '../support/captured-console.js'
+import { PASSWORD } from '../support/constants.js'
+import { cookieHeaderOf, storeCookies } from '../support/set-cookie.js'
 
-const PASSWORD = 'correct horse battery staple'
 const ORIGIN = 'https://auth.example.com'
 
 /** A browser-ish client over a fetch function: keeps cookies, sends an IP as Cloudflare does. */
@@ -11,15 +13,10 @@ function client(fetch: (req: Request) => Promise<Response>, ip = '198.51.100.7')
   return async (path: string, init: { method?: string; json?: unknown } = {}) => {
     const headers = new Headers({ 'cf-connecting-ip': ip })
     if (init.json !== undefined) headers.set('content-type', 'application/json')
-    if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '))
+    if (jar.size) headers.set('cookie', cookieHeaderOf(jar))
     const body = init.json === undefined ? null : JSON.stringify(init.json)
     const res = await fetch(new Request(`${ORIGIN}${path}`, { method: init.method ?? 'GET', headers, body }))
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';')
-      const [name = '', value = ''] = pair.split('=')
-      if (/max-age=0/i.test(line) || value === '') jar.delete(name)
-      else jar.set(name, value)
-    }
+    storeCookies(jar, res)
     return res
   }
 }
@@ -37,11 +34,19 @@ const workerWith = (vars: Record<string, string | undefined>) => {
   return (req: Request) => worker.fetch(req, changed, ctx)
 }
 
+/** The names of the security events the Worker logged (its JSON lines with `type: "security"`). */
+const securityEvents = (logged: ReturnType<typeof captureConsole>) =>
+  logged
+    .json()
+    .filter((l) => l.type === 'security')
+    .map((l) => l.event)
+
 /** A client address of its own per test: rate-limit objects outlive a test. */
 const freshIp = () => `2001:db8::${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}`
 
 describe('src/worker.ts through its fetch handler', () => {
   it('walks register, login, profile, refresh, logout on the Durable Object store', async () => {
+    const logged = captureConsole()
     const request = client(self, freshIp())
     const email = `w-${crypto.randomUUID()}@example.com`
     const health = await request('/health')
@@ -58,9 +63,11 @@ describe('src/worker.ts through its fetch handler', () => {
     expect((await request('/sessions')).status).toBe(200)
     expect((await request('/logout', { method: 'POST' })).status).toBe(204)
     expect((await request('/profile')).status).toBe(401)
+    expect(securityEvents(logged)).toEqual(['register', 'login_success', 'refresh', 'logout'])
   })
 
   it('walks the same path on the KV store when STORE is kv', async () => {
+    const logged = captureConsole()
     const kvRequest = client(workerWith({ STORE: 'kv' }), freshIp())
     expect(await (await kvRequest('/health')).json()).toEqual({ status: 'ok', store: 'kv' })
     const email = `k-${crypto.randomUUID()}@example.com`
@@ -70,9 +77,11 @@ describe('src/worker.ts through its fetch handler', () => {
     expect((await kvRequest('/refresh', { method: 'POST' })).status).toBe(200)
     expect((await kvRequest('/logout', { method: 'POST' })).status).toBe(204)
     expect((await kvRequest('/profile')).status).toBe(401)
+    expect(securityEvents(logged)).toEqual(['register', 'login_success', 'refresh', 'logout'])
   })
 
   it('counts requests per client IP from CF-Connecting-IP', async () => {
+    const logged = captureConsole()
     const limited = workerWith({ RATE_LIMIT_PER_MINUTE: '2' })
     const from = (ip: string) => client(limited, ip)
     const ip = freshIp()
@@ -88,6 +97,8 @@ describe('src/worker.ts through its fetch handler', () => {
     // start budget and would be a 503).
     const overLong = { ...body, password: 'x'.repeat(1025) }
     expect((await from(`${ip}1`)('/login', { method: 'POST', json: overLong })).status).toBe(400)
+    // The two failures reached the password check; the limited one and the over-long one did not.
+    expect(securityEvents(logged)).toEqual(['login_failure', 'login_failure'])
   })
 
   it('in production without JWT_SECRET, answers every request 500 without the secret, and logs why', async () => {
