@@ -1,5 +1,5 @@
-import path from 'node:path'
-import { configDefaults, defineConfig, type Plugin } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
+import { swapStoresUnderTest } from './test/support/swap-stores.js'
 
 /**
  * The Node suites, in two projects: `node` runs everything as it is (the HTTP suite on memory
@@ -7,20 +7,7 @@ import { configDefaults, defineConfig, type Plugin } from 'vitest/config'
  * redis-server. test/workers/ runs inside workerd: vitest.workers.config.ts.
  */
 
-const root = import.meta.dirname
-const NODE_STORES = path.join(root, 'test/support/store-under-test.ts')
-const REDIS_STORES = path.join(root, 'test/redis/support/store-under-test.ts')
-
-/** The HTTP suite's default stores become the Redis ones: test/support/store-under-test.ts is swapped. */
-const redisStoresUnderTest: Plugin = {
-  name: 'store-under-test-redis',
-  enforce: 'pre',
-  async resolveId(source, importer, options) {
-    if (!source.includes('store-under-test')) return null
-    const resolved = await this.resolve(source, importer, { ...options, skipSelf: true })
-    return resolved?.id === NODE_STORES ? REDIS_STORES : null
-  },
-}
+const redisStoresUnderTest = swapStoresUnderTest(import.meta.dirname, 'test/redis/support/store-under-test.ts')
 
 export default defineConfig({
   test: {

@@ -1,26 +1,13 @@
-import path from 'node:path'
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
-import { defineConfig, type Plugin } from 'vitest/config'
+import { defineConfig } from 'vitest/config'
+import { swapStoresUnderTest } from './test/support/swap-stores.js'
 
 /**
  * The suites that run inside workerd (real Durable Objects and KV through Miniflare), next to the
  * Node suites of vitest.config.ts. `npm test` runs both.
  */
 
-const root = import.meta.dirname
-const NODE_STORES = path.join(root, 'test/support/store-under-test.ts')
-const WORKERD_STORES = path.join(root, 'test/workers/support/store-under-test.ts')
-
-/** The HTTP suite's default stores become the Worker's: test/support/store-under-test.ts is swapped. */
-const storesUnderTest: Plugin = {
-  name: 'store-under-test',
-  enforce: 'pre',
-  async resolveId(source, importer, options) {
-    if (!source.includes('store-under-test')) return null
-    const resolved = await this.resolve(source, importer, { ...options, skipSelf: true })
-    return resolved?.id === NODE_STORES ? WORKERD_STORES : null
-  },
-}
+const storesUnderTest = swapStoresUnderTest(import.meta.dirname, 'test/workers/support/store-under-test.ts')
 
 const workerd = (name: string, store: 'durable-object' | 'kv', include: string[]) => ({
   plugins: [

@@ -1,7 +1,7 @@
 import { expect } from 'vitest'
+import { storeUnavailable } from '../../src/adapters/stores/outage.js'
 import type { Deps } from '../../src/application/deps.js'
 import type { PasswordHasher, Stores } from '../../src/application/ports.js'
-import { UnavailableError } from '../../src/domain/errors.js'
 import type { SessionId } from '../../src/domain/session.js'
 import { makeTestApp, type TestApp, type TestAppOptions, TestClient } from '../support/app-harness.js'
 import { PASSWORD, TEST_SECRET } from '../support/constants.js'
@@ -162,7 +162,7 @@ export function instrument(base: Stores): InstrumentedStores {
         if (typeof value !== 'function') return value
         return (...args: unknown[]) => {
           state.calls.push(`${port}.${String(prop)}`)
-          if (state.down) return Promise.reject(new UnavailableError('store_unavailable', 5))
+          if (state.down) return Promise.reject(storeUnavailable('unreachable'))
           return value.apply(obj, args)
         }
       },

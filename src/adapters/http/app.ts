@@ -2,6 +2,7 @@ import { type ErrorHandler, Hono, type MiddlewareHandler } from 'hono'
 import type { Deps } from '../../application/deps.js'
 import type { StoreHealth } from '../../application/ports.js'
 import { isUnavailable } from '../../domain/errors.js'
+import { STORE_RETRY_AFTER } from '../stores/outage.js'
 import { createAuthRoutes } from './auth-routes.js'
 import type { HttpConfig } from './config.js'
 import { createCookieJar } from './cookies.js'
@@ -59,7 +60,9 @@ export function createApp(deps: Deps, health: StoreHealth, config: HttpConfig): 
       await health.ping()
       return reply(c, { status: 'ok', store: health.kind })
     } catch (err) {
-      return problem(c, 'store_unavailable', { retryAfter: isUnavailable(err) ? err.retryAfter : 5 })
+      return problem(c, 'store_unavailable', {
+        retryAfter: isUnavailable(err) ? err.retryAfter : STORE_RETRY_AFTER.unreachable,
+      })
     }
   })
   // The routes' error handler is this app's: a sub-app with one of its own would wrap each of its

@@ -4,23 +4,22 @@ import type { SecurityLog } from '../../application/ports.js'
 import type { HttpConfig } from './config.js'
 import { problem } from './problem.js'
 
-/** The methods `originGuard` refuses cross-site; register it for these alone. */
+/** The methods `originGuard` guards: it is registered for these alone, so a GET never runs it. */
 export const STATE_CHANGING = ['POST', 'PUT', 'PATCH', 'DELETE']
-const STATE_CHANGING_SET = new Set(STATE_CHANGING)
 // The `Sec-Fetch-Site` values that are not cross-site. Anything else counts as cross-site: an
 // unknown value, or two headers that the runtime joins into one (`cross-site, same-origin`).
 const SAME_SITE = new Set(['same-origin', 'same-site', 'none'])
 
 /**
- * Refuses cross-site state-changing requests before any work: a `Sec-Fetch-Site` that is not
- * exactly `same-origin`, `same-site` or `none`, or an
- * `Origin` that is neither ours nor allowed. Hono's `csrf()` only looks at form content types, and
- * this API takes JSON. No header at all means a non-browser client, which passes.
+ * Refuses cross-site requests before any work: a `Sec-Fetch-Site` that is not exactly
+ * `same-origin`, `same-site` or `none`, or an `Origin` that is neither ours nor allowed. Register
+ * it for `STATE_CHANGING` methods only (`app.on(STATE_CHANGING, '*', ...)`). Hono's `csrf()` only
+ * looks at form content types, and this API takes JSON. No header at all means a non-browser
+ * client, which passes.
  */
 export function originGuard(config: HttpConfig, log: SecurityLog): MiddlewareHandler {
   const allowed = new Set(config.allowedOrigins)
   return async (c, next) => {
-    if (!STATE_CHANGING_SET.has(c.req.method)) return next()
     const site = c.req.header('sec-fetch-site')
     const origin = c.req.header('origin')
     const own = config.publicOrigin ?? new URL(c.req.url).origin

@@ -4,7 +4,6 @@ import { decideHit, type RateWindow } from '../../../domain/rate-window.js'
 import {
   DEFAULT_MAX_SESSIONS_PER_USER,
   decideRotation,
-  isLiveAt,
   type Session,
   type SessionId,
   sessionsBeyondCap,
@@ -72,13 +71,10 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
   }
 
   /**
-   * The session if it is live at `now`. The map already drops it at that instant (its expiry is
-   * the session's `expiresAt`); `isLiveAt` says which rule that is, as in every other store.
+   * The session if it is live at `now`. The map's expiry for it is its `expiresAt`, so the map
+   * drops it exactly when `isLiveAt` (src/domain/session.ts) turns false: no second check.
    */
-  const live = (id: SessionId, now: number): Session | null => {
-    const s = sessions.get(id, now)
-    return s && isLiveAt(s, now) ? s : null
-  }
+  const live = (id: SessionId, now: number): Session | null => sessions.get(id, now) ?? null
 
   /** False when the map is full of live sessions and `s` is a new one: nothing stored. */
   const put = (s: Session, now: number): boolean => {
