@@ -19,19 +19,21 @@ import { silentLog } from '../src/adapters/log.js'
 import { createMemoryStores } from '../src/adapters/stores/memory/index.js'
 import { closeRedisClient, createRedisClient, waitUntilReady } from '../src/adapters/stores/redis/client.js'
 import { createRedisStores } from '../src/adapters/stores/redis/index.js'
+import type { AuthPolicy } from '../src/application/deps.js'
 import type { Stores } from '../src/application/ports.js'
 import type { SessionId } from '../src/domain/session.js'
+import { generation, instant, millis, seconds } from '../src/domain/units.js'
 import { buildDeps } from '../src/service.js'
 
 const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
 const PASSWORD = 'correct horse battery staple'
-const POLICY = {
-  accessTokenTtl: 600,
-  refreshTokenTtl: 30 * 86_400,
-  refreshReuseGrace: 10,
-  sessionMaxLifetime: 90 * 86_400,
+const POLICY: AuthPolicy = {
+  accessTokenTtl: seconds(600),
+  refreshTokenTtl: seconds(30 * 86_400),
+  refreshReuseGrace: seconds(10),
+  sessionMaxLifetime: seconds(90 * 86_400),
   loginFailureLimit: 10,
-  loginFailureWindow: 900,
+  loginFailureWindow: seconds(900),
   rateLimitPerMinute: 1_000_000,
   maxSessionsPerUser: 100,
 }
@@ -151,13 +153,14 @@ export async function measureRedisRoundTrips(
     await phase('refresh', async () => {
       for (const c of cookies) await refreshChain(app, c, 1)
     })
-    const now = Date.now()
-    const policy = { graceMs: 10_000, slidingMs: 86_400_000 }
+    const now = instant(Date.now())
+    const policy = { graceMs: millis(10_000), slidingMs: millis(86_400_000) }
     const { sessions } = stores
     const session = await sessions.find((cookies[0]?.split('=')[1]?.split('.')[0] ?? '') as SessionId, now)
     if (!session) throw new Error('bench: no session to rotate')
     await phase('rotate', async () => {
-      for (let i = 0; i < operations; i++) await sessions.rotate(session.id, session.generation + i, now, policy)
+      for (let i = 0; i < operations; i++)
+        await sessions.rotate(session.id, generation(session.generation + i), now, policy)
     })
 
     const memoryApp = await appOver(createMemoryStores())

@@ -8,15 +8,16 @@ import type { HttpConfig } from './adapters/http/config.js'
 import { jsonLog } from './adapters/log.js'
 import type { AuthPolicy, Deps } from './application/deps.js'
 import type { Clock, PasswordHasher, Random, SecurityLog, Stores } from './application/ports.js'
+import { seconds } from './domain/units.js'
 
-/** The policy part of the settings. */
+/** The policy part of the settings: lifetimes given in seconds become ms here, once. */
 export const policyFrom = (s: Settings): AuthPolicy => ({
-  accessTokenTtl: s.accessTokenTtl,
-  refreshTokenTtl: s.refreshTokenTtl,
-  refreshReuseGrace: s.refreshReuseGrace,
-  sessionMaxLifetime: s.sessionMaxLifetime,
+  accessTokenTtl: seconds(s.accessTokenTtl),
+  refreshTokenTtl: seconds(s.refreshTokenTtl),
+  refreshReuseGrace: seconds(s.refreshReuseGrace),
+  sessionMaxLifetime: seconds(s.sessionMaxLifetime),
   loginFailureLimit: s.loginFailureLimit,
-  loginFailureWindow: 15 * 60,
+  loginFailureWindow: seconds(15 * 60),
   rateLimitPerMinute: s.rateLimitPerMinute,
   maxSessionsPerUser: s.maxSessionsPerUser,
 })

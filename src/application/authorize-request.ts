@@ -1,4 +1,5 @@
 import { fail, ok, type Result } from '../domain/errors.js'
+import { fromEpochSeconds } from '../domain/units.js'
 import type { Deps, Identity, IssuedTokens } from './deps.js'
 import { rotateOpened } from './refresh.js'
 
@@ -22,7 +23,7 @@ export async function authorizeRequest(
     const verdict = await deps.accessTokens.verify(input.accessToken, deps.clock.now())
     if (verdict.valid) {
       const { sub, sid, exp } = verdict.claims
-      return ok({ identity: { userId: sub, sessionId: sid, accessTokenExpiresAt: exp * 1000 } })
+      return ok({ identity: { userId: sub, sessionId: sid, accessTokenExpiresAt: fromEpochSeconds(exp) } })
     }
     if (verdict.reason === 'invalid') return fail('unauthorized')
     expired = verdict.claims

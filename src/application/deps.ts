@@ -1,3 +1,6 @@
+import type { SessionId } from '../domain/session.js'
+import type { Instant, Millis } from '../domain/units.js'
+import type { UserId } from '../domain/user.js'
 import type {
   AccessTokens,
   Clock,
@@ -10,15 +13,18 @@ import type {
   UserRepository,
 } from './ports.js'
 
-/** Lifetimes and limits the use cases apply, in seconds; read from configuration by a composition root. */
+/**
+ * Lifetimes and limits the use cases apply. The settings give lifetimes in seconds; `policyFrom`
+ * (src/service.ts) converts them to ms, once.
+ */
 export interface AuthPolicy {
-  readonly accessTokenTtl: number
-  readonly refreshTokenTtl: number
-  readonly refreshReuseGrace: number
-  readonly sessionMaxLifetime: number
+  readonly accessTokenTtl: Millis
+  readonly refreshTokenTtl: Millis
+  readonly refreshReuseGrace: Millis
+  readonly sessionMaxLifetime: Millis
   readonly loginFailureLimit: number
   /** Window of the failed-login counter (15 minutes in the contract). */
-  readonly loginFailureWindow: number
+  readonly loginFailureWindow: Millis
   readonly rateLimitPerMinute: number
   /** Live sessions one user may hold; a login past it revokes that user's oldest (`MAX_SESSIONS_PER_USER`). */
   readonly maxSessionsPerUser: number
@@ -38,19 +44,19 @@ export interface Deps {
   readonly policy: AuthPolicy
 }
 
-/** What a client is given after a login or a refresh. Instants in ms since the epoch. */
+/** What a client is given after a login or a refresh. */
 export interface IssuedTokens {
   readonly accessToken: string
-  readonly accessTokenExpiresAt: number
+  readonly accessTokenExpiresAt: Instant
   readonly refreshToken: string
-  readonly refreshTokenExpiresAt: number
+  readonly refreshTokenExpiresAt: Instant
 }
 
 /** The identity a request is authorised as. */
 export interface Identity {
-  readonly userId: import('../domain/user.js').UserId
-  readonly sessionId: import('../domain/session.js').SessionId
-  readonly accessTokenExpiresAt: number
+  readonly userId: UserId
+  readonly sessionId: SessionId
+  readonly accessTokenExpiresAt: Instant
   /** True when this request rotated the session, so the store has just confirmed it is live. */
   readonly sessionConfirmed?: boolean
 }

@@ -1,4 +1,5 @@
 import type { Session } from '../domain/session.js'
+import type { Instant } from '../domain/units.js'
 import type { Deps, IssuedTokens } from './deps.js'
 
 /**
@@ -8,7 +9,7 @@ import type { Deps, IssuedTokens } from './deps.js'
 export async function issueTokens(
   deps: Pick<Deps, 'accessTokens' | 'refreshTokens'>,
   session: Session,
-  now: number,
+  now: Instant,
 ): Promise<IssuedTokens> {
   const [access, refreshToken] = await Promise.all([
     deps.accessTokens.issue(session.userId, session.id, now, session.absoluteExpiresAt),

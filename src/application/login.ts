@@ -2,6 +2,7 @@ import { type Email, parseEmail } from '../domain/email.js'
 import { fail, ok, type Result } from '../domain/errors.js'
 import { normalisePassword, PASSWORD_PROBLEM_DETAIL, passwordInputProblem } from '../domain/password-policy.js'
 import type { Session, SessionId } from '../domain/session.js'
+import { after, generation, type Instant, shortest } from '../domain/units.js'
 import { type PublicUser, toPublicUser, type UserRecord } from '../domain/user.js'
 import type { Deps, IssuedTokens } from './deps.js'
 import { issueTokens } from './issue-tokens.js'
@@ -52,12 +53,12 @@ export async function login(
   const session: Session = {
     id: deps.random.id() as SessionId,
     userId: user.id,
-    generation: 0,
+    generation: generation(0),
     createdAt: now,
     rotatedAt: now,
     lastUsedAt: now,
-    expiresAt: now + Math.min(deps.policy.refreshTokenTtl, deps.policy.sessionMaxLifetime) * 1000,
-    absoluteExpiresAt: now + deps.policy.sessionMaxLifetime * 1000,
+    expiresAt: after(now, shortest(deps.policy.refreshTokenTtl, deps.policy.sessionMaxLifetime)),
+    absoluteExpiresAt: after(now, deps.policy.sessionMaxLifetime),
     userAgent: input.userAgent ? input.userAgent.slice(0, 256) : null,
   }
   await deps.sessions.create(session, { maxPerUser: deps.policy.maxSessionsPerUser })
@@ -78,7 +79,7 @@ async function checkInSlot(
   email: Email | null,
   rawPassword: string,
   ip: string,
-  now: number,
+  now: Instant,
 ): Promise<Result<UserRecord, 'invalid_credentials' | 'rate_limited'>> {
   const failureKey = loginFailureKey(email ?? '!malformed')
   const lease = await deps.hasher.reserve()

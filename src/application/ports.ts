@@ -1,6 +1,7 @@
 import type { Email } from '../domain/email.js'
 import type { RateDecision, RateRule } from '../domain/rate-window.js'
 import type { RotateOutcome, RotationPolicy, Session, SessionId } from '../domain/session.js'
+import type { Generation, Instant } from '../domain/units.js'
 import type { UserId, UserRecord } from '../domain/user.js'
 
 /**
@@ -27,14 +28,14 @@ export interface SessionStore {
    * user's. A store that is full refuses with `UnavailableError` rather than evict anyone.
    */
   create(session: Session, limits?: { readonly maxPerUser?: number }): Promise<void>
-  find(id: SessionId, now: number): Promise<Session | null>
+  find(id: SessionId, now: Instant): Promise<Session | null>
   /** One atomic step: see `decideRotation` in src/domain/session.ts. A `reused` outcome has revoked. */
-  rotate(id: SessionId, from: number, now: number, policy: RotationPolicy): Promise<RotateOutcome>
+  rotate(id: SessionId, from: Generation, now: Instant, policy: RotationPolicy): Promise<RotateOutcome>
   /** Revokes one session; returns the owner when it existed. Idempotent. */
   revoke(id: SessionId): Promise<UserId | null>
   /** Revokes every session of the user; returns how many were live at `now`. */
-  revokeAllForUser(userId: UserId, now: number): Promise<number>
-  listForUser(userId: UserId, now: number): Promise<Session[]>
+  revokeAllForUser(userId: UserId, now: Instant): Promise<number>
+  listForUser(userId: UserId, now: Instant): Promise<Session[]>
 }
 
 export type { RateDecision, RateRule } from '../domain/rate-window.js'
@@ -42,7 +43,7 @@ export type { RateDecision, RateRule } from '../domain/rate-window.js'
 /** Fixed-window counters (`decideHit` in src/domain/rate-window.ts). Atomic: two hits never read the same count. */
 export interface RateLimiter {
   /** Counts one event; allowed while the count in the window is at most `limit`. */
-  hit(key: string, rule: RateRule, now: number): Promise<RateDecision>
+  hit(key: string, rule: RateRule, now: Instant): Promise<RateDecision>
   reset(key: string): Promise<void>
 }
 
@@ -92,7 +93,7 @@ export interface PasswordHasher {
 export interface AccessClaims {
   readonly sub: UserId
   readonly sid: SessionId
-  /** Seconds since the epoch. */
+  /** Seconds since the epoch: the JWT edge's unit. */
   readonly iat: number
   readonly exp: number
 }
@@ -106,27 +107,26 @@ export type AccessVerdict =
 export interface AccessTokens {
   /**
    * Signs a token for the session: `exp = min(iat + ttl, notAfter)`, so no access token outlives
-   * its session's absolute end (`notAfter`, ms).
+   * its session's absolute end (`notAfter`).
    */
   issue(
     userId: UserId,
     sessionId: SessionId,
-    now: number,
-    notAfter?: number,
-  ): Promise<{ token: string; expiresAt: number }>
-  verify(token: string, now: number): Promise<AccessVerdict>
+    now: Instant,
+    notAfter?: Instant,
+  ): Promise<{ token: string; expiresAt: Instant }>
+  verify(token: string, now: Instant): Promise<AccessVerdict>
 }
 
 /** Opaque refresh tokens `sid.generation.mac`; only this holds the key that makes them. */
 export interface RefreshTokens {
-  issue(sessionId: SessionId, generation: number): Promise<string>
+  issue(sessionId: SessionId, generation: Generation): Promise<string>
   /** Checks the MAC (constant time) before anything in the token is believed. */
-  open(token: string): Promise<{ sessionId: SessionId; generation: number } | null>
+  open(token: string): Promise<{ sessionId: SessionId; generation: Generation } | null>
 }
 
 export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number
+  now(): Instant
 }
 
 export interface Random {

@@ -1,5 +1,6 @@
 import { fail, ok, type Result } from '../domain/errors.js'
 import type { Session, SessionId } from '../domain/session.js'
+import type { Generation } from '../domain/units.js'
 import type { Deps, IssuedTokens } from './deps.js'
 import { issueTokens } from './issue-tokens.js'
 import { throttleIp } from './throttle.js'
@@ -11,7 +12,7 @@ export interface Refreshed extends IssuedTokens {
 /** A refresh token whose MAC checked out: what it names, and nothing believed beyond that. */
 export interface OpenedRefreshToken {
   readonly sessionId: SessionId
-  readonly generation: number
+  readonly generation: Generation
 }
 
 type RotateDeps = Pick<Deps, 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>
@@ -44,8 +45,8 @@ export async function rotateOpened(
 ): Promise<Result<Refreshed, 'unauthorized' | 'refresh_reused'>> {
   const now = deps.clock.now()
   const outcome = await deps.sessions.rotate(opened.sessionId, opened.generation, now, {
-    graceMs: deps.policy.refreshReuseGrace * 1000,
-    slidingMs: deps.policy.refreshTokenTtl * 1000,
+    graceMs: deps.policy.refreshReuseGrace,
+    slidingMs: deps.policy.refreshTokenTtl,
   })
   switch (outcome.kind) {
     case 'missing':

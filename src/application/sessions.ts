@@ -1,14 +1,15 @@
 import { fail, ok, type Result } from '../domain/errors.js'
 import { isSessionIdShape, type SessionId } from '../domain/session.js'
+import type { Instant } from '../domain/units.js'
 import type { Deps, Identity } from './deps.js'
 import { isSessionLive } from './live-session.js'
 
 export interface SessionView {
   readonly id: SessionId
-  /** Instants in ms since the epoch; the HTTP edge formats them. */
-  readonly createdAt: number
-  readonly lastUsedAt: number
-  readonly expiresAt: number
+  /** The HTTP edge formats the instants. */
+  readonly createdAt: Instant
+  readonly lastUsedAt: Instant
+  readonly expiresAt: Instant
   readonly userAgent: string | null
   readonly current: boolean
 }

@@ -1,4 +1,5 @@
 import { fail } from '../domain/errors.js'
+import { type Instant, seconds } from '../domain/units.js'
 import type { AuthPolicy, Deps } from './deps.js'
 import type { RateRule } from './ports.js'
 
@@ -6,7 +7,11 @@ import type { RateRule } from './ports.js'
 export type IpLimitedRoute = 'register' | 'login' | 'refresh'
 
 /** Requests per client IP per minute to one route: the one rule and the one key scheme for all three. */
-const perIpRule = (policy: AuthPolicy): RateRule => ({ limit: policy.rateLimitPerMinute, windowSeconds: 60 })
+const perIpRule = (policy: AuthPolicy): RateRule => ({
+  limit: policy.rateLimitPerMinute,
+  window: seconds(60),
+  mayForget: true,
+})
 const perIpKey = (route: IpLimitedRoute, ip: string): string => `ip:${route}:${ip}`
 
 /**
@@ -17,7 +22,7 @@ export async function throttleIp(
   deps: Pick<Deps, 'limiter' | 'policy'>,
   route: IpLimitedRoute,
   ip: string,
-  now: number,
+  now: Instant,
 ): Promise<ReturnType<typeof fail<'rate_limited'>> | null> {
   const decision = await deps.limiter.hit(perIpKey(route, ip), perIpRule(deps.policy), now)
   return decision.allowed ? null : fail('rate_limited', { retryAfter: decision.retryAfter })
@@ -26,7 +31,7 @@ export async function throttleIp(
 /** Failed logins per normalised email. */
 export const loginFailureRule = (policy: AuthPolicy): RateRule => ({
   limit: policy.loginFailureLimit,
-  windowSeconds: policy.loginFailureWindow,
+  window: policy.loginFailureWindow,
 })
 
 export const loginFailureKey = (email: string): string => `login-fail:${email}`

@@ -4,10 +4,11 @@ import { isWellFormed } from './text.js'
 export type Email = string & { readonly __brand: 'Email' }
 
 const MAX_OCTETS = 254
-// Control characters (C0, DEL, C1), whitespace and invisible format characters (zero-width
-// joiners, bidi controls, soft hyphens: NFKC keeps them) never belong in an address, where they
-// would make a lookalike of another account's.
-const FORBIDDEN = /[\u0000-\u0020\u007f-\u009f\u00a0\u2028\u2029\p{Cf}]/u
+// Control characters (C0, DEL, C1), whitespace, invisible format characters (zero-width
+// joiners, bidi controls, soft hyphens: NFKC keeps them) and every other default-ignorable code
+// point (Hangul fillers, variation selectors, which render as nothing but are not format
+// characters) never belong in an address, where they would make a lookalike of another account's.
+const FORBIDDEN = /[\u0000-\u0020\u007f-\u009f\u00a0\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}]/u
 const LOCAL = /^[^@\s]{1,64}$/
 // Characters the URL parser treats as delimiters or escapes in a host: refused before parsing, so
 // `a@evil.com/x` or `a@ex%41mple.com` can never parse as another domain.

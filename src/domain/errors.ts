@@ -1,3 +1,5 @@
+import type { Millis } from './units.js'
+
 /**
  * The outcomes a use case can answer with, besides success. Codes that only the HTTP layer gives
  * (a wrong method, a body too large or not JSON, a cross-site request, an internal error) belong
@@ -17,14 +19,14 @@ export type ErrorCode =
 /** A use case's answer: a value, or an expected failure with its code. */
 export type Result<T, E extends ErrorCode = ErrorCode> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: E; readonly retryAfter?: number; readonly detail?: string }
+  | { readonly ok: false; readonly error: E; readonly retryAfter?: Millis; readonly detail?: string }
 
 export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value })
 
 export const fail = <E extends ErrorCode>(
   error: E,
-  extra: { retryAfter?: number; detail?: string } = {},
-): { ok: false; error: E; retryAfter?: number; detail?: string } => ({ ok: false, error, ...extra })
+  extra: { retryAfter?: Millis; detail?: string } = {},
+): { ok: false; error: E; retryAfter?: Millis; detail?: string } => ({ ok: false, error, ...extra })
 
 /**
  * Thrown (not returned) when infrastructure cannot answer: a store that is down, a KDF pool that
@@ -34,7 +36,7 @@ export class UnavailableError extends Error {
   override readonly name = 'UnavailableError'
   constructor(
     readonly code: 'store_unavailable' | 'overloaded',
-    readonly retryAfter: number,
+    readonly retryAfter: Millis,
     options?: { cause?: unknown },
   ) {
     super(code === 'store_unavailable' ? 'The store is unreachable' : 'Too many concurrent password checks', options)

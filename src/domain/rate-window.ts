@@ -1,38 +1,45 @@
 /**
  * Fixed-window rate limiting: the one rule every store applies. Memory and Durable Object stores
  * call `decideHit` directly; the Redis Lua script RATE_HIT mirrors it line by line.
- * All instants are milliseconds since the epoch.
  */
+import { after, between, type Instant, type Millis } from './units.js'
 
-/** At most `limit` events per key in each window of `windowSeconds`. */
+/** At most `limit` events per key in each window. */
 export interface RateRule {
   readonly limit: number
-  readonly windowSeconds: number
+  readonly window: Millis
+  /**
+   * Whether a bounded store may drop a live window of this rule to make room for another key. True
+   * for a per-client throttle (forgetting one only gives that client a fresh window, and a flood of
+   * new clients must not stop everyone); absent for a lockout, which must outlive any flood, so a
+   * full store refuses new keys (503) instead.
+   */
+  readonly mayForget?: boolean
 }
 
-/** Whether one more event is allowed, else how many seconds until the window ends (at least 1). */
-export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfter: number }
+/** Whether one more event is allowed, else how long until the window ends. */
+export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfter: Millis }
 
 /** One key's counter: how many events its window has counted, and when the window ends. */
 export interface RateWindow {
   readonly count: number
-  readonly end: number
+  readonly end: Instant
 }
 
 /**
  * Counts one event at `now`. A window that has ended (`end <= now`) counts as none: the event
- * opens a new window of `rule.windowSeconds` from `now`. The store writes `next` back, in the same
+ * opens a new window of `rule.window` from `now`. The store writes `next` back, in the same
  * atomic step as its read of `current`, and keeps it until `next.end`.
  */
 export function decideHit(
   current: RateWindow | null,
   rule: RateRule,
-  now: number,
+  now: Instant,
 ): { next: RateWindow; decision: RateDecision } {
   const next =
     current && current.end > now
       ? { count: current.count + 1, end: current.end }
-      : { count: 1, end: now + rule.windowSeconds * 1000 }
+      : { count: 1, end: after(now, rule.window) }
   if (next.count <= rule.limit) return { next, decision: { allowed: true } }
-  return { next, decision: { allowed: false, retryAfter: Math.max(1, Math.ceil((next.end - now) / 1000)) } }
+  return { next, decision: { allowed: false, retryAfter: between(now, next.end) } }
 }

@@ -1,3 +1,4 @@
+import { after, between, earliest, type Generation, type Instant, type Millis, nextGeneration } from './units.js'
 import type { UserId } from './user.js'
 
 export type SessionId = string & { readonly __brand: 'SessionId' }
@@ -8,21 +9,21 @@ export const isSessionIdShape = (s: string): s is SessionId => /^[A-Za-z0-9_-]{1
 /**
  * A login session. The store keeps this record and never a refresh token: the token is
  * `id.generation.mac` with a MAC under a server key, so a dump of the store yields nothing usable.
- * All instants are milliseconds since the epoch.
+ * Instants and durations carry their unit in the type (src/domain/units.ts).
  */
 export interface Session {
   readonly id: SessionId
   readonly userId: UserId
   /** Counts rotations; the current refresh token carries it. */
-  readonly generation: number
-  readonly createdAt: number
+  readonly generation: Generation
+  readonly createdAt: Instant
   /** When `generation` last changed (equal to `createdAt` before the first rotation). */
-  readonly rotatedAt: number
-  readonly lastUsedAt: number
+  readonly rotatedAt: Instant
+  readonly lastUsedAt: Instant
   /** Sliding expiry, renewed by each rotation, never past `absoluteExpiresAt`. */
-  readonly expiresAt: number
+  readonly expiresAt: Instant
   /** `createdAt + SESSION_MAX_LIFETIME`: no rotation extends a session beyond it. */
-  readonly absoluteExpiresAt: number
+  readonly absoluteExpiresAt: Instant
   readonly userAgent: string | null
 }
 
@@ -46,12 +47,12 @@ export function sessionsBeyondCap<T extends { readonly id: string; readonly crea
   return oldestFirst.slice(0, Math.max(0, oldestFirst.length - keep))
 }
 
-/** Rotation rules a store applies inside its one atomic step. Seconds are converted to ms. */
+/** Rotation rules a store applies inside its one atomic step. */
 export interface RotationPolicy {
-  /** How long the previous generation still yields the current state (ms). */
-  readonly graceMs: number
-  /** Sliding lifetime granted by each rotation (ms). */
-  readonly slidingMs: number
+  /** How long the previous generation still yields the current state. */
+  readonly graceMs: Millis
+  /** Sliding lifetime granted by each rotation. */
+  readonly slidingMs: Millis
 }
 
 /**
@@ -71,7 +72,7 @@ export type RotateOutcome =
  * Whether a session is live at `now`: the one rule every store applies (SQL and Lua mirror it as
  * `expires_at > now`). Its sliding expiry never passes its absolute end, so this covers both.
  */
-export const isLiveAt = (session: Session, now: number): boolean => session.expiresAt > now
+export const isLiveAt = (session: Session, now: Instant): boolean => session.expiresAt > now
 
 /**
  * The pure decision every store applies; memory and Durable Object stores call it directly,
@@ -79,22 +80,22 @@ export const isLiveAt = (session: Session, now: number): boolean => session.expi
  */
 export function decideRotation(
   session: Session | null,
-  from: number,
-  now: number,
+  from: Generation,
+  now: Instant,
   policy: RotationPolicy,
 ): { outcome: RotateOutcome; next: Session | null } {
   if (!session || !isLiveAt(session, now)) return { outcome: { kind: 'missing' }, next: null }
   if (from === session.generation) {
     const next: Session = {
       ...session,
-      generation: session.generation + 1,
+      generation: nextGeneration(session.generation),
       rotatedAt: now,
       lastUsedAt: now,
-      expiresAt: Math.min(now + policy.slidingMs, session.absoluteExpiresAt),
+      expiresAt: earliest(after(now, policy.slidingMs), session.absoluteExpiresAt),
     }
     return { outcome: { kind: 'rotated', session: next }, next }
   }
-  if (from === session.generation - 1 && now - session.rotatedAt <= policy.graceMs) {
+  if (nextGeneration(from) === session.generation && between(session.rotatedAt, now) <= policy.graceMs) {
     return { outcome: { kind: 'grace', session }, next: session }
   }
   return { outcome: { kind: 'reused', userId: session.userId }, next: null }

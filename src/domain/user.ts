@@ -1,5 +1,6 @@
 import type { Email } from './email.js'
 import { isWellFormed } from './text.js'
+import type { Instant } from './units.js'
 
 export type UserId = string & { readonly __brand: 'UserId' }
 
@@ -9,8 +10,7 @@ export interface UserRecord {
   readonly email: Email
   readonly name: string | null
   readonly passwordHash: string
-  /** Milliseconds since the epoch. */
-  readonly createdAt: number
+  readonly createdAt: Instant
 }
 
 /** The public view of a user: what the contract calls `user` (the HTTP edge formats `createdAt`). */
@@ -18,8 +18,7 @@ export interface PublicUser {
   readonly id: UserId
   readonly email: Email
   readonly name: string | null
-  /** Milliseconds since the epoch. */
-  readonly createdAt: number
+  readonly createdAt: Instant
 }
 
 export const toPublicUser = (u: UserRecord): PublicUser => ({

@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Stores } from '../../src/application/ports.js'
 import type { Email } from '../../src/domain/email.js'
 import type { RotationPolicy } from '../../src/domain/session.js'
+import { type Instant, millis, retryAfterSeconds, seconds } from '../../src/domain/units.js'
 import type { UserId } from '../../src/domain/user.js'
 import { DAY, SEC } from '../support/constants.js'
-import { aSession, aUser } from '../support/fixtures.js'
+import { aSession, at, aUser, gen } from '../support/fixtures.js'
 
 /**
  * Honest differences between stores. A strongly consistent store must make concurrent
@@ -22,7 +23,7 @@ export interface StoreFixture {
   readonly cleanup?: () => Promise<void>
 }
 
-const POLICY: RotationPolicy = { graceMs: 10 * SEC, slidingMs: 30 * DAY }
+const POLICY: RotationPolicy = { graceMs: millis(10 * SEC), slidingMs: millis(30 * DAY) }
 
 /**
  * The store contract: every store adapter runs this suite unchanged, against its real backend.
@@ -36,12 +37,12 @@ export function runStoreContract(
   describe(`store contract: ${name}`, () => {
     let fx: StoreFixture
     let stores: Stores
-    let now: number
+    let now: Instant
 
     beforeEach(async () => {
       fx = await makeFixture()
       stores = fx.stores
-      now = Date.now()
+      now = at(Date.now())
     })
     afterEach(async () => {
       await fx.cleanup?.()
@@ -99,28 +100,28 @@ export function runStoreContract(
       })
 
       it('treats a session past its expiry as gone', async () => {
-        const s = aSession(now, { expiresAt: now + 5 * SEC })
+        const s = aSession(now, { expiresAt: at(now + 5 * SEC) })
         await stores.sessions.create(s)
-        expect(await stores.sessions.find(s.id, now + 6 * SEC)).toBeNull()
-        expect(await stores.sessions.rotate(s.id, 0, now + 6 * SEC, POLICY)).toEqual({ kind: 'missing' })
-        expect(await stores.sessions.listForUser(s.userId, now + 6 * SEC)).toEqual([])
+        expect(await stores.sessions.find(s.id, at(now + 6 * SEC))).toBeNull()
+        expect(await stores.sessions.rotate(s.id, gen(0), at(now + 6 * SEC), POLICY)).toEqual({ kind: 'missing' })
+        expect(await stores.sessions.listForUser(s.userId, at(now + 6 * SEC))).toEqual([])
       })
 
       it('rotates the current generation, sliding the expiry', async () => {
         const s = aSession(now)
         await stores.sessions.create(s)
-        const later = now + 60 * SEC
-        const outcome = await stores.sessions.rotate(s.id, 0, later, POLICY)
+        const later = at(now + 60 * SEC)
+        const outcome = await stores.sessions.rotate(s.id, gen(0), later, POLICY)
         const expected = { ...s, generation: 1, rotatedAt: later, lastUsedAt: later, expiresAt: later + 30 * DAY }
         expect(outcome).toEqual({ kind: 'rotated', session: expected })
         expect(await stores.sessions.find(s.id, later)).toEqual(expected)
       })
 
       it('never slides past the absolute lifetime', async () => {
-        const s = aSession(now, { absoluteExpiresAt: now + 40 * DAY })
+        const s = aSession(now, { absoluteExpiresAt: at(now + 40 * DAY) })
         await stores.sessions.create(s)
-        const later = now + 20 * DAY
-        const outcome = await stores.sessions.rotate(s.id, 0, later, POLICY)
+        const later = at(now + 20 * DAY)
+        const outcome = await stores.sessions.rotate(s.id, gen(0), later, POLICY)
         expect(outcome.kind).toBe('rotated')
         expect(outcome.kind === 'rotated' && outcome.session.expiresAt).toBe(now + 40 * DAY)
       })
@@ -128,18 +129,18 @@ export function runStoreContract(
       it('answers the previous generation within the grace window with the current state', async () => {
         const s = aSession(now)
         await stores.sessions.create(s)
-        const rotated = await stores.sessions.rotate(s.id, 0, now + SEC, POLICY)
-        const again = await stores.sessions.rotate(s.id, 0, now + 11 * SEC, POLICY)
+        const rotated = await stores.sessions.rotate(s.id, gen(0), at(now + SEC), POLICY)
+        const again = await stores.sessions.rotate(s.id, gen(0), at(now + 11 * SEC), POLICY)
         expect(rotated.kind).toBe('rotated')
         expect(again).toEqual({ kind: 'grace', session: rotated.kind === 'rotated' ? rotated.session : null })
-        expect((await stores.sessions.find(s.id, now + 11 * SEC))?.generation).toBe(1)
+        expect((await stores.sessions.find(s.id, at(now + 11 * SEC)))?.generation).toBe(1)
       })
 
       it('gives the grace outcome when the same rotation runs twice (a client or driver retry)', async () => {
         const s = aSession(now)
         await stores.sessions.create(s)
-        const first = await stores.sessions.rotate(s.id, 0, now, POLICY)
-        const second = await stores.sessions.rotate(s.id, 0, now, POLICY)
+        const first = await stores.sessions.rotate(s.id, gen(0), now, POLICY)
+        const second = await stores.sessions.rotate(s.id, gen(0), now, POLICY)
         expect(first.kind).toBe('rotated')
         expect(second.kind).toBe('grace')
       })
@@ -147,28 +148,28 @@ export function runStoreContract(
       it('revokes the session when the previous generation comes back after the grace window', async () => {
         const s = aSession(now)
         await stores.sessions.create(s)
-        await stores.sessions.rotate(s.id, 0, now, POLICY)
-        expect(await stores.sessions.rotate(s.id, 0, now + 11 * SEC, POLICY)).toEqual({
+        await stores.sessions.rotate(s.id, gen(0), now, POLICY)
+        expect(await stores.sessions.rotate(s.id, gen(0), at(now + 11 * SEC), POLICY)).toEqual({
           kind: 'reused',
           userId: s.userId,
         })
-        expect(await stores.sessions.find(s.id, now + 11 * SEC)).toBeNull()
-        expect(await stores.sessions.rotate(s.id, 1, now + 12 * SEC, POLICY)).toEqual({ kind: 'missing' })
+        expect(await stores.sessions.find(s.id, at(now + 11 * SEC))).toBeNull()
+        expect(await stores.sessions.rotate(s.id, gen(1), at(now + 12 * SEC), POLICY)).toEqual({ kind: 'missing' })
       })
 
       it('revokes the session when a generation older than the previous one comes back', async () => {
         const s = aSession(now)
         await stores.sessions.create(s)
-        await stores.sessions.rotate(s.id, 0, now, POLICY)
-        await stores.sessions.rotate(s.id, 1, now + SEC, POLICY)
-        expect((await stores.sessions.rotate(s.id, 0, now + 2 * SEC, POLICY)).kind).toBe('reused')
-        expect(await stores.sessions.listForUser(s.userId, now + 2 * SEC)).toEqual([])
+        await stores.sessions.rotate(s.id, gen(0), now, POLICY)
+        await stores.sessions.rotate(s.id, gen(1), at(now + SEC), POLICY)
+        expect((await stores.sessions.rotate(s.id, gen(0), at(now + 2 * SEC), POLICY)).kind).toBe('reused')
+        expect(await stores.sessions.listForUser(s.userId, at(now + 2 * SEC))).toEqual([])
       })
 
       it.runIf(caps.strongConsistency)('treats a generation from the future as reuse', async () => {
         const s = aSession(now)
         await stores.sessions.create(s)
-        expect((await stores.sessions.rotate(s.id, 5, now, POLICY)).kind).toBe('reused')
+        expect((await stores.sessions.rotate(s.id, gen(5), now, POLICY)).kind).toBe('reused')
       })
 
       // Eventually consistent: a location may read an older generation than the one the client
@@ -178,14 +179,14 @@ export function runStoreContract(
         async () => {
           const s = aSession(now)
           await stores.sessions.create(s)
-          expect(await stores.sessions.rotate(s.id, 5, now, POLICY)).toEqual({ kind: 'missing' })
+          expect(await stores.sessions.rotate(s.id, gen(5), now, POLICY)).toEqual({ kind: 'missing' })
           expect(await stores.sessions.find(s.id, now)).toEqual(s)
           expect(await stores.sessions.listForUser(s.userId, now)).toEqual([s])
         },
       )
 
       it('answers missing for an unknown session', async () => {
-        expect(await stores.sessions.rotate(aSession(now).id, 0, now, POLICY)).toEqual({ kind: 'missing' })
+        expect(await stores.sessions.rotate(aSession(now).id, gen(0), now, POLICY)).toEqual({ kind: 'missing' })
       })
 
       it.runIf(caps.strongConsistency)(
@@ -194,11 +195,11 @@ export function runStoreContract(
           const s = aSession(now)
           await stores.sessions.create(s)
           const outcomes = await Promise.all(
-            Array.from({ length: 50 }, () => stores.sessions.rotate(s.id, 0, now + SEC, POLICY)),
+            Array.from({ length: 50 }, () => stores.sessions.rotate(s.id, gen(0), at(now + SEC), POLICY)),
           )
           expect(outcomes.filter((o) => o.kind === 'rotated')).toHaveLength(1)
           expect(outcomes.filter((o) => o.kind === 'grace')).toHaveLength(49)
-          expect((await stores.sessions.find(s.id, now + SEC))?.generation).toBe(1)
+          expect((await stores.sessions.find(s.id, at(now + SEC)))?.generation).toBe(1)
         },
       )
 
@@ -231,9 +232,9 @@ export function runStoreContract(
         const b = [b1, aSession(now + SEC, { userId: b1.userId })]
         // A's fourth session comes last: A's oldest goes, B's two (one as old as A's oldest) stay.
         for (const s of [...b, oldest, ...kept]) await stores.sessions.create(s, cap)
-        const later = now + 4 * SEC
+        const later = at(now + 4 * SEC)
         expect(await stores.sessions.find(oldest.id, later)).toBeNull()
-        expect(await stores.sessions.rotate(oldest.id, 0, later, POLICY)).toEqual({ kind: 'missing' })
+        expect(await stores.sessions.rotate(oldest.id, gen(0), later, POLICY)).toEqual({ kind: 'missing' })
         for (const s of kept) expect(await stores.sessions.find(s.id, later)).toEqual(s)
         const byId = (x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id)
         expect((await stores.sessions.listForUser(userId, later)).sort(byId)).toEqual([...kept].sort(byId))
@@ -244,32 +245,33 @@ export function runStoreContract(
 
       it('lists the live sessions of a user only', async () => {
         const a1 = aSession(now)
-        const a2 = aSession(now, { userId: a1.userId, expiresAt: now + 5 * SEC })
+        const a2 = aSession(now, { userId: a1.userId, expiresAt: at(now + 5 * SEC) })
         const b = aSession(now)
         for (const s of [a1, a2, b]) await stores.sessions.create(s)
         const byId = (x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id)
         expect((await stores.sessions.listForUser(a1.userId, now)).sort(byId)).toEqual([a1, a2].sort(byId))
-        expect(await stores.sessions.listForUser(a1.userId, now + 6 * SEC)).toEqual([a1])
+        expect(await stores.sessions.listForUser(a1.userId, at(now + 6 * SEC))).toEqual([a1])
       })
     })
 
     describe('RateLimiter', () => {
-      const rule = { limit: 3, windowSeconds: 60 }
+      const rule = { limit: 3, window: seconds(60) }
 
       it('allows up to the limit in a window, then tells how long to wait', async () => {
         const key = `k:${aSession(now).id}`
         for (let i = 0; i < 3; i++)
-          expect(await stores.limiter.hit(key, rule, now + i * SEC)).toEqual({ allowed: true })
-        const denied = await stores.limiter.hit(key, rule, now + 10 * SEC)
+          expect(await stores.limiter.hit(key, rule, at(now + i * SEC))).toEqual({ allowed: true })
+        const denied = await stores.limiter.hit(key, rule, at(now + 10 * SEC))
         expect(denied.allowed).toBe(false)
-        expect(!denied.allowed && denied.retryAfter).toBeGreaterThanOrEqual(49)
-        expect(!denied.allowed && denied.retryAfter).toBeLessThanOrEqual(51)
+        // The window opened at `now` and ends 60 s later; denied 10 s in, it has 50 s (in ms) to go.
+        expect(!denied.allowed && denied.retryAfter).toBe(50 * SEC)
+        expect(!denied.allowed && retryAfterSeconds(denied.retryAfter)).toBe(50)
       })
 
       it('opens again once the window has passed', async () => {
         const key = `k:${aSession(now).id}`
         for (let i = 0; i < 4; i++) await stores.limiter.hit(key, rule, now)
-        expect(await stores.limiter.hit(key, rule, now + 61 * SEC)).toEqual({ allowed: true })
+        expect(await stores.limiter.hit(key, rule, at(now + 61 * SEC))).toEqual({ allowed: true })
       })
 
       it('resets a key, and keys do not share counts', async () => {
@@ -284,7 +286,7 @@ export function runStoreContract(
       it.runIf(caps.strongConsistency)('counts parallel hits exactly', async () => {
         const key = `k:${aSession(now).id}`
         const results = await Promise.all(
-          Array.from({ length: 20 }, () => stores.limiter.hit(key, { limit: 10, windowSeconds: 60 }, now)),
+          Array.from({ length: 20 }, () => stores.limiter.hit(key, { limit: 10, window: seconds(60) }, now)),
         )
         expect(results.filter((r) => r.allowed)).toHaveLength(10)
       })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { seconds } from '../../src/domain/units.js'
 import { type TestApp, TestClient } from '../support/app-harness.js'
 import { parseSetCookies } from '../support/set-cookie.js'
 import { bodyOf, cookieHeader, DAY, expectProblem, PASSWORD, post, SEC, setup } from './helpers.js'
@@ -30,12 +31,12 @@ describe('cookies', () => {
     expect(res.headers.get('cache-control')).toBe('no-store')
     const cookies = parseSetCookies(res)
     expect([...cookies.keys()].sort()).toEqual(['access_token', 'refresh_token'])
-    expectAttributes(cookies.get('access_token'), t.deps.policy.accessTokenTtl, false)
-    expectAttributes(cookies.get('refresh_token'), t.deps.policy.refreshTokenTtl, false)
+    expectAttributes(cookies.get('access_token'), t.deps.policy.accessTokenTtl / SEC, false)
+    expectAttributes(cookies.get('refresh_token'), t.deps.policy.refreshTokenTtl / SEC, false)
   })
 
   it('follows the configured lifetimes', async () => {
-    const t = await setup({ policy: { accessTokenTtl: 120, refreshTokenTtl: 3 * 86_400 } })
+    const t = await setup({ policy: { accessTokenTtl: seconds(120), refreshTokenTtl: seconds(3 * 86_400) } })
     await register(t)
     const res = await t.client.request('/login', post({ email: 'ada@example.com', password: PASSWORD }))
     const cookies = parseSetCookies(res)
@@ -47,7 +48,9 @@ describe('cookies', () => {
   })
 
   it('never sets a refresh Max-Age beyond the session’s end, even at login', async () => {
-    const t = await setup({ policy: { refreshTokenTtl: 30 * 86_400, sessionMaxLifetime: 7 * 86_400 } })
+    const t = await setup({
+      policy: { refreshTokenTtl: seconds(30 * 86_400), sessionMaxLifetime: seconds(7 * 86_400) },
+    })
     await register(t)
     const res = await t.client.request('/login', post({ email: 'ada@example.com', password: PASSWORD }))
     expectAttributes(parseSetCookies(res).get('refresh_token'), 7 * 86_400, false)
@@ -65,7 +68,7 @@ describe('cookies', () => {
     expect(refreshed.headers.get('cache-control')).toBe('no-store')
     let cookies = parseSetCookies(refreshed)
     expectAttributes(cookies.get('access_token'), 600, false)
-    expectAttributes(cookies.get('refresh_token'), t.deps.policy.refreshTokenTtl, false)
+    expectAttributes(cookies.get('refresh_token'), t.deps.policy.refreshTokenTtl / SEC, false)
 
     t.clock.advance(DAY)
     t.client.jar.delete('access_token')
@@ -74,7 +77,7 @@ describe('cookies', () => {
     expect(transparent.headers.get('cache-control')).toBe('no-store')
     cookies = parseSetCookies(transparent)
     expectAttributes(cookies.get('access_token'), 600, false)
-    expectAttributes(cookies.get('refresh_token'), t.deps.policy.refreshTokenTtl, false)
+    expectAttributes(cookies.get('refresh_token'), t.deps.policy.refreshTokenTtl / SEC, false)
   })
 
   it('logout clears both with the same names and path and Max-Age=0', async () => {
@@ -121,7 +124,7 @@ describe('cookies', () => {
       const cookies = parseSetCookies(res)
       expect([...cookies.keys()].sort()).toEqual(['__Host-access_token', '__Host-refresh_token'])
       expectAttributes(cookies.get('__Host-access_token'), 600, true)
-      expectAttributes(cookies.get('__Host-refresh_token'), t.deps.policy.refreshTokenTtl, true)
+      expectAttributes(cookies.get('__Host-refresh_token'), t.deps.policy.refreshTokenTtl / SEC, true)
       expect((await t.client.request('/session')).status).toBe(200)
       expect((await t.client.request('/refresh', { method: 'POST' })).status).toBe(200)
       t.client.jar.delete('__Host-access_token')

@@ -3,6 +3,7 @@ import { createGate } from '../../src/adapters/crypto/gate.js'
 import { createScryptHasher } from '../../src/adapters/crypto/scrypt-hasher.js'
 import type { PasswordHasher } from '../../src/application/ports.js'
 import { UnavailableError } from '../../src/domain/errors.js'
+import { seconds } from '../../src/domain/units.js'
 import { TestClient } from '../support/app-harness.js'
 import {
   bodyOf,
@@ -136,7 +137,7 @@ const onWorkers = typeof navigator !== 'undefined' && navigator.userAgent === 'C
  * runs), with the slot held by a task the test finishes by hand: deterministic on every runtime.
  */
 function heldGate(inner: PasswordHasher) {
-  const gate = createGate(1, 0, () => new UnavailableError('overloaded', 1))
+  const gate = createGate(1, 0, () => new UnavailableError('overloaded', seconds(1)))
   let release = () => {}
   const held = gate.run(() => new Promise<void>((resolve) => (release = resolve)))
   const hasher: PasswordHasher = {

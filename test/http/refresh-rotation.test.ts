@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SessionId } from '../../src/domain/session.js'
+import { seconds } from '../../src/domain/units.js'
 import { TEST_SECRET } from '../support/constants.js'
 import { parseSetCookies } from '../support/set-cookie.js'
 import {
@@ -79,7 +80,7 @@ describe('POST /refresh', () => {
       const successor = newRefresh(r1)
       expect(successor).toBeDefined()
 
-      t.clock.advance(t.deps.policy.refreshReuseGrace * SEC) // the window's last instant
+      t.clock.advance(t.deps.policy.refreshReuseGrace) // the window's last instant
       const r2 = await refreshWith(t, first)
       expect(r2.status).toBe(200)
       expect(newRefresh(r2)).toBe(successor)
@@ -114,7 +115,7 @@ describe('POST /refresh', () => {
       expect((await client.request('/refresh', { method: 'POST' })).status).toBe(200)
       const current = client.jar.get('refresh_token') ?? ''
 
-      t.clock.advance(t.deps.policy.refreshReuseGrace * SEC + 1)
+      t.clock.advance(t.deps.policy.refreshReuseGrace + 1)
       const replay = await refreshWith(t, first)
       await expectProblem(replay, 401, 'refresh_reused')
       const cleared = parseSetCookies(replay)
@@ -188,7 +189,7 @@ describe('POST /refresh', () => {
     it('renews the session for REFRESH_TOKEN_TTL on each rotation, and ends it when unused that long', async () => {
       const t = await setup()
       const { client } = await signedIn(t, 'ada@example.com')
-      const ttl = t.deps.policy.refreshTokenTtl
+      const ttl = t.deps.policy.refreshTokenTtl / SEC // in seconds, as Max-Age counts
       t.clock.advance(20 * DAY)
       const res = await client.request('/refresh', { method: 'POST' })
       expect(res.status).toBe(200)
@@ -206,14 +207,14 @@ describe('POST /refresh', () => {
       const t = await setup()
       const loginAt = t.clock.now()
       const { client } = await signedIn(t, 'ada@example.com')
-      const max = t.deps.policy.sessionMaxLifetime * SEC
+      const max = t.deps.policy.sessionMaxLifetime
       const end = loginAt + max
       // Keep the session busy: a rotation every 20 days.
       for (let day = 20; day * DAY < max; day += 20) {
         t.clock.set(loginAt + day * DAY)
         const res = await client.request('/refresh', { method: 'POST' })
         expect(res.status).toBe(200)
-        const expected = Math.min(t.clock.now() + t.deps.policy.refreshTokenTtl * SEC, end)
+        const expected = Math.min(t.clock.now() + t.deps.policy.refreshTokenTtl, end)
         expect((await bodyOf(res)).refreshTokenExpiresAt).toBe(new Date(expected).toISOString())
         const maxAge = Number(parseSetCookies(res).get('refresh_token')?.attrs.get('max-age'))
         expect(maxAge).toBe(Math.ceil((expected - t.clock.now()) / SEC))
@@ -228,7 +229,9 @@ describe('POST /refresh', () => {
     })
 
     it('caps the refresh cookie Max-Age at 400 days whatever the policy says', async () => {
-      const t = await setup({ policy: { refreshTokenTtl: 500 * 86_400, sessionMaxLifetime: 600 * 86_400 } })
+      const t = await setup({
+        policy: { refreshTokenTtl: seconds(500 * 86_400), sessionMaxLifetime: seconds(600 * 86_400) },
+      })
       const { client } = await signedIn(t, 'ada@example.com')
       const res = await client.request('/refresh', { method: 'POST' })
       expect(parseSetCookies(res).get('refresh_token')?.attrs.get('max-age')).toBe(String(400 * 86_400))

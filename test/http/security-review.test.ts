@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Email } from '../../src/domain/email.js'
+import { seconds } from '../../src/domain/units.js'
 import {
   alive,
   bodyOf,
@@ -144,7 +145,7 @@ describe('logout names two sessions (review item 7)', () => {
 
 describe("an access token never outlives its session's absolute end (review item 8)", () => {
   it('caps exp at SESSION_MAX_LIFETIME, so 40 s after the end the token is refused', async () => {
-    const t = await setup({ policy: { sessionMaxLifetime: 700 } })
+    const t = await setup({ policy: { sessionMaxLifetime: seconds(700) } })
     const { client, sessionId } = await signedIn(t, 'ada@example.com')
     const end = t.clock.now() + 700 * SEC
     // Past the first token's expiry and leeway, 60 s before the session ends: a transparent

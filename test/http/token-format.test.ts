@@ -6,7 +6,7 @@ import type { SessionId } from '../../src/domain/session.js'
 import type { UserId } from '../../src/domain/user.js'
 import { buildDeps } from '../../src/service.js'
 import { TEST_POLICY, TestClient } from '../support/app-harness.js'
-import { TEST_SECRET } from '../support/constants.js'
+import { SEC, TEST_SECRET } from '../support/constants.js'
 import { fakeClock } from '../support/fixtures.js'
 import { makeStores } from '../support/store-under-test.js'
 import { bodyOf, claimsAt, forgeJwt, PASSWORD, post, setup, signedIn } from './helpers.js'
@@ -44,7 +44,7 @@ describe('token formats', () => {
     expect(decode(header)).toMatchObject({ alg: 'HS256' })
     const claims = decode(payload)
     expect(claims).toEqual({ sub: userId, sid: sessionId, iat: expect.any(Number), exp: expect.any(Number) })
-    expect(claims.exp).toBe((claims.iat as number) + t.deps.policy.accessTokenTtl)
+    expect(claims.exp).toBe((claims.iat as number) + t.deps.policy.accessTokenTtl / SEC)
     expect(claims.iat).toBe(Math.floor(t.clock.now() / 1000))
     expect(signature).toMatch(/^[A-Za-z0-9_-]{43}$/)
   })

@@ -3,13 +3,14 @@ import { createRedisStores, isConnectionError } from '../../src/adapters/stores/
 import { keySpace } from '../../src/adapters/stores/redis/keys.js'
 import { isUnavailable } from '../../src/domain/errors.js'
 import type { SessionId } from '../../src/domain/session.js'
+import { millis } from '../../src/domain/units.js'
 import { makeTestApp, TestClient } from '../support/app-harness.js'
 import { captureConsole } from '../support/captured-console.js'
-import { aSession } from '../support/fixtures.js'
+import { aSession, at, gen } from '../support/fixtures.js'
 import { describeRedis } from '../support/redis-server.js'
 import { testPrefix, useSingleRedis } from './fixture.js'
 
-const POLICY = { graceMs: 10_000, slidingMs: 86_400_000 }
+const POLICY = { graceMs: millis(10_000), slidingMs: millis(86_400_000) }
 
 /** The rejection of `p`, which must reject. */
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -31,10 +32,10 @@ describeRedis('redis errors: bugs stay bugs', 'any', () => {
     const s = aSession(Date.now())
     await stores.sessions.create(s)
     await client.hset(keySpace(prefix).session(s.id), 'generation', 'not-a-number')
-    const err = await rejection(stores.sessions.rotate(s.id, 0, Date.now(), POLICY))
+    const err = await rejection(stores.sessions.rotate(s.id, gen(0), at(Date.now()), POLICY))
     expect(isUnavailable(err)).toBe(false)
     expect(String((err as Error).message)).toMatch(/user_script|arithmetic|compare/)
-    await expect(stores.sessions.find(s.id, Date.now())).rejects.toThrow(/Corrupt session/)
+    await expect(stores.sessions.find(s.id, at(Date.now()))).rejects.toThrow(/Corrupt session/)
   })
 
   it('keeps WRONGTYPE a plain error, and the HTTP answer a 500', async () => {

@@ -5,12 +5,13 @@ import { createRedisStores } from '../../src/adapters/stores/redis/index.js'
 import { ROTATION_DEADLINE_MS } from '../../src/adapters/stores/redis/rotation-deadline.js'
 import { UnavailableError } from '../../src/domain/errors.js'
 import type { RotationPolicy } from '../../src/domain/session.js'
-import { aSession } from '../support/fixtures.js'
+import { millis } from '../../src/domain/units.js'
+import { aSession, at, gen } from '../support/fixtures.js'
 import { describeRedis, type RedisServer, startRedisServer } from '../support/redis-server.js'
 import { connectClient, testPrefix } from './fixture.js'
 
 /** A short grace, so that a rotation counted against the client shows as reuse within the test. */
-const POLICY: RotationPolicy = { graceMs: 500, slidingMs: 30 * 86_400_000 }
+const POLICY: RotationPolicy = { graceMs: millis(500), slidingMs: millis(30 * 86_400_000) }
 const SKEW_MS = 5000
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -40,14 +41,14 @@ describeRedis('redis rotation deadline', 'private', () => {
     // Load the script first: a frozen EVALSHA of an unknown script would answer NOSCRIPT and change nothing.
     const warm = aSession(Date.now())
     await stores.sessions.create(warm)
-    expect((await stores.sessions.rotate(warm.id, 0, Date.now(), POLICY)).kind).toBe('rotated')
+    expect((await stores.sessions.rotate(warm.id, gen(0), at(Date.now()), POLICY)).kind).toBe('rotated')
 
     const s = aSession(Date.now())
     await stores.sessions.create(s)
-    const sentAt = Date.now()
+    const sentAt = at(Date.now())
     server.freeze()
     try {
-      const err = await stores.sessions.rotate(s.id, 0, sentAt, POLICY).catch((e: unknown) => e)
+      const err = await stores.sessions.rotate(s.id, gen(0), sentAt, POLICY).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(UnavailableError)
       expect(err).toMatchObject({ code: 'store_unavailable' })
       // Frozen well past the deadline (and past the grace), as in the 12 s stall of the report.
@@ -58,9 +59,9 @@ describeRedis('redis rotation deadline', 'private', () => {
     // Replies come in order on the connection: once PING answers, Redis has run the stalled rotation.
     expect(await client.ping()).toBe('PONG')
 
-    const retriedAt = Date.now()
+    const retriedAt = at(Date.now())
     expect(retriedAt - sentAt).toBeGreaterThan(POLICY.graceMs)
-    const outcome = await stores.sessions.rotate(s.id, 0, retriedAt, POLICY)
+    const outcome = await stores.sessions.rotate(s.id, gen(0), retriedAt, POLICY)
     expect(outcome.kind).toBe('rotated')
     expect(outcome.kind === 'rotated' && outcome.session.generation).toBe(1)
     expect((await stores.sessions.find(s.id, retriedAt))?.generation).toBe(1)
@@ -76,14 +77,14 @@ describeRedis('redis rotation deadline', 'private', () => {
     })
     const s = aSession(Date.now())
     await stores.sessions.create(s)
-    const outcome = await stores.sessions.rotate(s.id, 0, Date.now(), POLICY)
+    const outcome = await stores.sessions.rotate(s.id, gen(0), at(Date.now()), POLICY)
     expect(outcome.kind).toBe('rotated')
     expect(lines).toHaveLength(1)
     const warning = JSON.parse(lines[0] ?? '{}')
     expect(warning).toMatchObject({ level: 'warn', msg: 'redis clock ahead of this instance' })
     expect(warning.skewMs).toBeGreaterThan(SKEW_MS - ROTATION_DEADLINE_MS)
     // A second rotation under the same skew works too, without another line (one per minute).
-    expect((await stores.sessions.rotate(s.id, 1, Date.now(), POLICY)).kind).toBe('rotated')
+    expect((await stores.sessions.rotate(s.id, gen(1), at(Date.now()), POLICY)).kind).toBe('rotated')
     expect(lines).toHaveLength(1)
   })
 
@@ -98,9 +99,9 @@ describeRedis('redis rotation deadline', 'private', () => {
     })
     const s = aSession(Date.now())
     await stores.sessions.create(s)
-    const err = await stores.sessions.rotate(s.id, 0, Date.now(), POLICY).catch((e: unknown) => e)
+    const err = await stores.sessions.rotate(s.id, gen(0), at(Date.now()), POLICY).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(UnavailableError)
     expect(err).toMatchObject({ code: 'store_unavailable' })
-    expect(await stores.sessions.find(s.id, Date.now())).toEqual(s)
+    expect(await stores.sessions.find(s.id, at(Date.now()))).toEqual(s)
   })
 })

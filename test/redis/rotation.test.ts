@@ -4,13 +4,14 @@ import { createRedisStores } from '../../src/adapters/stores/redis/index.js'
 import { keySpace } from '../../src/adapters/stores/redis/keys.js'
 import { SCRIPT_SOURCES } from '../../src/adapters/stores/redis/scripts.js'
 import type { RotationPolicy } from '../../src/domain/session.js'
+import { millis, seconds } from '../../src/domain/units.js'
 import { makeTestApp, TestClient } from '../support/app-harness.js'
-import { aSession } from '../support/fixtures.js'
+import { aSession, at, gen } from '../support/fixtures.js'
 import { describeRedis, HAS_REDIS_SERVER, rawCommand } from '../support/redis-server.js'
 import { parseSetCookies } from '../support/set-cookie.js'
 import { testPrefix, useRedisCluster, useSingleRedis } from './fixture.js'
 
-const POLICY: RotationPolicy = { graceMs: 10_000, slidingMs: 30 * 86_400_000 }
+const POLICY: RotationPolicy = { graceMs: millis(10_000), slidingMs: millis(30 * 86_400_000) }
 
 /**
  * Rotation on Redis: racers through the HTTP app, the script run twice, recovery after the
@@ -39,7 +40,7 @@ function rotationSuite(client: () => Redis | Cluster, flushScripts: () => Promis
   it('gives grace when the very same rotation script runs twice (a resent EVALSHA)', async () => {
     const prefix = testPrefix()
     const stores = createRedisStores(client(), { prefix })
-    const now = Date.now()
+    const now = at(Date.now())
     const s = aSession(now)
     await stores.sessions.create(s)
     const key = keySpace(prefix).session(s.id)
@@ -54,16 +55,16 @@ function rotationSuite(client: () => Redis | Cluster, flushScripts: () => Promis
 
   it('recovers by itself after SCRIPT FLUSH (NOSCRIPT, then the script is sent again)', async () => {
     const stores = createRedisStores(client(), { prefix: testPrefix() })
-    const now = Date.now()
+    const now = at(Date.now())
     const s = aSession(now)
     await stores.sessions.create(s)
-    expect((await stores.sessions.rotate(s.id, 0, now, POLICY)).kind).toBe('rotated')
+    expect((await stores.sessions.rotate(s.id, gen(0), now, POLICY)).kind).toBe('rotated')
     await flushScripts()
-    expect((await stores.sessions.rotate(s.id, 1, now + 1000, POLICY)).kind).toBe('rotated')
-    expect(await stores.limiter.hit(`k:${s.id}`, { limit: 1, windowSeconds: 60 }, now)).toEqual({ allowed: true })
+    expect((await stores.sessions.rotate(s.id, gen(1), at(now + 1000), POLICY)).kind).toBe('rotated')
+    expect(await stores.limiter.hit(`k:${s.id}`, { limit: 1, window: seconds(60) }, now)).toEqual({ allowed: true })
     await flushScripts()
     const parallel = await Promise.all(
-      Array.from({ length: 10 }, () => stores.sessions.rotate(s.id, 2, now + 2000, POLICY)),
+      Array.from({ length: 10 }, () => stores.sessions.rotate(s.id, gen(2), at(now + 2000), POLICY)),
     )
     expect(parallel.filter((o) => o.kind === 'rotated')).toHaveLength(1)
     expect(parallel.filter((o) => o.kind === 'grace')).toHaveLength(9)
@@ -83,10 +84,10 @@ describeRedis('redis rotation (one server)', 'any', () => {
   it.runIf(HAS_REDIS_SERVER)('really took the NOSCRIPT path after a flush', async () => {
     const { client } = redis()
     const stores = createRedisStores(client, { prefix: testPrefix() })
-    await stores.limiter.hit('warm-up', { limit: 5, windowSeconds: 60 }, Date.now())
+    await stores.limiter.hit('warm-up', { limit: 5, window: seconds(60) }, at(Date.now()))
     await client.script('FLUSH')
     await client.config('RESETSTAT')
-    await stores.limiter.hit('after-flush', { limit: 5, windowSeconds: 60 }, Date.now())
+    await stores.limiter.hit('after-flush', { limit: 5, window: seconds(60) }, at(Date.now()))
     const stats = await client.info('commandstats')
     expect(stats).toMatch(/cmdstat_evalsha:calls=1,.*failed_calls=1/)
     expect(stats).toMatch(/cmdstat_eval:calls=1,/)

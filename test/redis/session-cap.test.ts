@@ -2,7 +2,7 @@ import { expect, it } from 'vitest'
 import { createRedisStores } from '../../src/adapters/stores/redis/index.js'
 import { INDEX_PRUNE_AFTER_MS, keySpace } from '../../src/adapters/stores/redis/keys.js'
 import { SEC } from '../support/constants.js'
-import { aSession, aUser } from '../support/fixtures.js'
+import { aSession, at, aUser } from '../support/fixtures.js'
 import { describeRedis } from '../support/redis-server.js'
 import { testPrefix, useSingleRedis } from './fixture.js'
 
@@ -45,6 +45,6 @@ describeRedis('redis per-user session cap', 'any', () => {
     await stores.sessions.create(newest, { maxPerUser: 3 })
     const all = [...live, newest].map((s) => s.id)
     expect(await client.zrange(keys.sessionIndex(userId), '0', '-1')).toEqual(all)
-    expect((await stores.sessions.listForUser(userId, now + 3 * SEC)).map((s) => s.id).sort()).toEqual(all.sort())
+    expect((await stores.sessions.listForUser(userId, at(now + 3 * SEC))).map((s) => s.id).sort()).toEqual(all.sort())
   })
 })

@@ -5,6 +5,7 @@ import { forwardedFor, type HttpConfig } from '../../src/adapters/http/config.js
 import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
 import type { AuthPolicy, Deps } from '../../src/application/deps.js'
 import type { SecurityEventName, Stores } from '../../src/application/ports.js'
+import { seconds } from '../../src/domain/units.js'
 import { buildDeps } from '../../src/service.js'
 import { PASSWORD, TEST_SECRET } from './constants.js'
 import { type FakeClock, fakeClock } from './fixtures.js'
@@ -12,12 +13,12 @@ import { cookieHeaderOf, storeCookies } from './set-cookie.js'
 import { makeStores } from './store-under-test.js'
 
 export const TEST_POLICY: AuthPolicy = {
-  accessTokenTtl: 600,
-  refreshTokenTtl: 30 * 86_400,
-  refreshReuseGrace: 10,
-  sessionMaxLifetime: 90 * 86_400,
+  accessTokenTtl: seconds(600),
+  refreshTokenTtl: seconds(30 * 86_400),
+  refreshReuseGrace: seconds(10),
+  sessionMaxLifetime: seconds(90 * 86_400),
   loginFailureLimit: 10,
-  loginFailureWindow: 15 * 60,
+  loginFailureWindow: seconds(15 * 60),
   rateLimitPerMinute: 1000,
   maxSessionsPerUser: 100,
 }

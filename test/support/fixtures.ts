@@ -1,6 +1,7 @@
 import type { Clock, Random } from '../../src/application/ports.js'
 import type { Email } from '../../src/domain/email.js'
 import type { Session, SessionId } from '../../src/domain/session.js'
+import { type Generation, generation, type Instant, instant } from '../../src/domain/units.js'
 import type { UserId, UserRecord } from '../../src/domain/user.js'
 
 /** A clock the test moves by hand; tests never sleep. */
@@ -12,7 +13,7 @@ export interface FakeClock extends Clock {
 export function fakeClock(start = Date.UTC(2026, 0, 1)): FakeClock {
   let t = start
   return {
-    now: () => t,
+    now: () => instant(t),
     advance: (ms) => {
       t += ms
     },
@@ -44,19 +45,26 @@ export const aUser = (overrides: Partial<UserRecord> = {}): UserRecord => ({
   email: `${uniqueId('e').toLowerCase()}@example.com` as Email,
   name: null,
   passwordHash: '$scrypt$ln=10,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
-  createdAt: Date.UTC(2026, 0, 1),
+  createdAt: instant(Date.UTC(2026, 0, 1)),
   ...overrides,
 })
+
+/**
+ * Tests write instants, durations and generations as plain numbers: these give them their unit
+ * (src/domain/units.ts), so a test reads as arithmetic and the calls still type-check.
+ */
+export const at = (ms: number): Instant => instant(ms)
+export const gen = (n: number): Generation => generation(n)
 
 export const aSession = (now: number, overrides: Partial<Session> = {}): Session => ({
   id: uniqueId('s') as SessionId,
   userId: uniqueId('u') as UserId,
-  generation: 0,
-  createdAt: now,
-  rotatedAt: now,
-  lastUsedAt: now,
-  expiresAt: now + 30 * 86_400_000,
-  absoluteExpiresAt: now + 90 * 86_400_000,
+  generation: generation(0),
+  createdAt: instant(now),
+  rotatedAt: instant(now),
+  lastUsedAt: instant(now),
+  expiresAt: instant(now + 30 * 86_400_000),
+  absoluteExpiresAt: instant(now + 90 * 86_400_000),
   userAgent: 'vitest',
   ...overrides,
 })

@@ -3,12 +3,13 @@ import { createAccessTokens } from '../../src/adapters/crypto/access-tokens.js'
 import { createRefreshTokens } from '../../src/adapters/crypto/refresh-tokens.js'
 import type { AccessTokens } from '../../src/application/ports.js'
 import type { SessionId } from '../../src/domain/session.js'
+import { generation, instant, seconds } from '../../src/domain/units.js'
 import type { UserId } from '../../src/domain/user.js'
 import { SEC } from '../support/constants.js'
 import { SECRET } from './unit-deps.js'
 
 // Far from the wall clock, so a check against `Date.now()` instead of the Clock port would show.
-const NOW = Date.UTC(2040, 0, 1)
+const NOW = instant(Date.UTC(2040, 0, 1))
 const NOW_S = NOW / 1000
 const uid = 'user-1' as UserId
 const sid = 'session-1' as SessionId
@@ -40,7 +41,7 @@ const claims = (extra: Record<string, unknown> = {}): string =>
   JSON.stringify({ sub: uid, sid, iat: NOW_S, exp: NOW_S + 600, ...extra })
 
 const tokens = (extra: Partial<Parameters<typeof createAccessTokens>[0]> = {}): Promise<AccessTokens> =>
-  createAccessTokens({ secret: SECRET, ttl: 600, cacheSize: 0, ...extra })
+  createAccessTokens({ secret: SECRET, ttl: seconds(600), cacheSize: 0, ...extra })
 
 /** Replaces the character at `index` with another one whose six bits all differ. */
 const flip = (s: string, index: number): string => {
@@ -58,7 +59,7 @@ afterEach(() => {
 describe('access tokens: issue and verify', () => {
   it('round-trips HS256 tokens with sub, sid, iat and exp from the Clock', async () => {
     const at = await tokens()
-    const { token, expiresAt } = await at.issue(uid, sid, NOW + 999)
+    const { token, expiresAt } = await at.issue(uid, sid, instant(NOW + 999))
     expect(expiresAt).toBe((NOW_S + 600) * SEC)
     const [header, payload] = token.split('.').map((p) => Buffer.from(p, 'base64url').toString())
     expect(JSON.parse(header ?? '')).toEqual({ alg: 'HS256', typ: 'JWT' })
@@ -186,8 +187,8 @@ describe('access tokens: claims', () => {
       const { token } = await at.issue(uid, sid, NOW)
       const exp = NOW_S + 600
       expect((await at.verify(token, NOW)).valid).toBe(true)
-      expect((await at.verify(token, (exp + 29) * SEC)).valid).toBe(true)
-      expect(await at.verify(token, (exp + 31) * SEC)).toEqual({
+      expect((await at.verify(token, instant((exp + 29) * SEC))).valid).toBe(true)
+      expect(await at.verify(token, instant((exp + 31) * SEC))).toEqual({
         valid: false,
         reason: 'expired',
         claims: { sub: uid, sid, iat: NOW_S, exp },
@@ -197,22 +198,22 @@ describe('access tokens: claims', () => {
 
   it('compares exp with the Clock port, never the wall clock', async () => {
     // Long past by the wall clock: a check against Date.now() would call every one of these invalid.
-    const past = Date.UTC(2001, 0, 1)
+    const past = instant(Date.UTC(2001, 0, 1))
     for (const cacheSize of [0, 100]) {
       const at = await tokens({ cacheSize })
       const { token } = await at.issue(uid, sid, past)
       const exp = past / SEC + 600
       expect((await at.verify(token, past)).valid).toBe(true)
-      expect((await at.verify(token, (exp + 29) * SEC)).valid).toBe(true)
-      expect(await at.verify(token, (exp + 31) * SEC)).toMatchObject({ valid: false, reason: 'expired' })
+      expect((await at.verify(token, instant((exp + 29) * SEC))).valid).toBe(true)
+      expect(await at.verify(token, instant((exp + 31) * SEC))).toMatchObject({ valid: false, reason: 'expired' })
     }
   })
 
   it('caps the leeway at 60 s', async () => {
     const at = await tokens({ leeway: 3600 })
     const { token } = await at.issue(uid, sid, NOW)
-    expect((await at.verify(token, (NOW_S + 600 + 59) * SEC)).valid).toBe(true)
-    expect(await at.verify(token, (NOW_S + 600 + 61) * SEC)).toMatchObject({ valid: false, reason: 'expired' })
+    expect((await at.verify(token, instant((NOW_S + 600 + 59) * SEC))).valid).toBe(true)
+    expect(await at.verify(token, instant((NOW_S + 600 + 61) * SEC))).toMatchObject({ valid: false, reason: 'expired' })
   })
 
   it('refuses iat and nbf further in the future than the leeway', async () => {
@@ -226,7 +227,7 @@ describe('access tokens: claims', () => {
   it('checks the signature first: an expired token with a bad signature is invalid, not expired', async () => {
     const at = await tokens()
     const { token } = await at.issue(uid, sid, NOW)
-    const later = (NOW_S + 3600) * SEC
+    const later = instant((NOW_S + 3600) * SEC)
     expect((await at.verify(token, later)).valid).toBe(false)
     expect(await at.verify(flip(token, token.length - 10), later)).toEqual(INVALID)
     const foreign = await craft(HS256, claims({ exp: NOW_S - 3600 }), { secret: 'x'.repeat(40) })
@@ -285,15 +286,15 @@ describe('access tokens: lifetime bounds', () => {
 
   it("caps exp at the session's absolute end", async () => {
     const at = await tokens()
-    const end = NOW + 20 * SEC
+    const end = instant(NOW + 20 * SEC)
     const { token, expiresAt } = await at.issue(uid, sid, NOW, end)
     expect(expiresAt).toBe(end)
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString())
     expect(payload.exp).toBe(NOW_S + 20)
     // 40 s after the session ended, past the 30 s leeway, the token is expired.
-    expect(await at.verify(token, end + 40 * SEC)).toMatchObject({ valid: false, reason: 'expired' })
+    expect(await at.verify(token, instant(end + 40 * SEC))).toMatchObject({ valid: false, reason: 'expired' })
     // A session ending after the TTL does not lengthen the token.
-    expect((await at.issue(uid, sid, NOW, NOW + 3600 * SEC)).expiresAt).toBe(NOW + 600 * SEC)
+    expect((await at.issue(uid, sid, NOW, instant(NOW + 3600 * SEC))).expiresAt).toBe(NOW + 600 * SEC)
   })
 })
 
@@ -303,9 +304,9 @@ describe('access tokens: the verified-token cache', () => {
     const { token } = await at.issue(uid, sid, NOW)
     expect((await at.verify(token, NOW)).valid).toBe(true)
     const exp = NOW_S + 600
-    expect((await at.verify(token, (exp + 29) * SEC)).valid).toBe(true)
-    expect(await at.verify(token, (exp + 30) * SEC)).toMatchObject({ valid: false, reason: 'expired' })
-    expect(await at.verify(token, (exp + 31) * SEC)).toMatchObject({ valid: false, reason: 'expired' })
+    expect((await at.verify(token, instant((exp + 29) * SEC))).valid).toBe(true)
+    expect(await at.verify(token, instant((exp + 30) * SEC))).toMatchObject({ valid: false, reason: 'expired' })
+    expect(await at.verify(token, instant((exp + 31) * SEC))).toMatchObject({ valid: false, reason: 'expired' })
   })
 
   it('finds only the exact string: a tampered copy of a cached token is invalid', async () => {
@@ -346,7 +347,7 @@ describe('access tokens: the verified-token cache', () => {
       if (at === bounded) expect(recomputed).toBeGreaterThanOrEqual(1)
       else expect(recomputed).toBe(0)
       for (const { token } of issued) {
-        expect(await at.verify(token, (NOW_S + 700) * SEC)).toMatchObject({ valid: false, reason: 'expired' })
+        expect(await at.verify(token, instant((NOW_S + 700) * SEC))).toMatchObject({ valid: false, reason: 'expired' })
       }
     }
   })
@@ -362,7 +363,7 @@ describe('keys are imported once', () => {
       const { token } = await at.issue(uid, sid, NOW)
       expect((await at.verify(token, NOW)).valid).toBe(true)
       expect(await at.verify(flip(token, token.length - 10), NOW)).toEqual(INVALID)
-      const refresh = await rt.issue(refreshSid, i)
+      const refresh = await rt.issue(refreshSid, generation(i))
       expect(await rt.open(refresh)).toEqual({ sessionId: refreshSid, generation: i })
     }
     expect(importKey).not.toHaveBeenCalled()

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { createAccessTokens } from '../../src/adapters/crypto/access-tokens.js'
 import { authorizeRequest } from '../../src/application/authorize-request.js'
 import { refresh } from '../../src/application/refresh.js'
+import { seconds } from '../../src/domain/units.js'
 import { loggedIn, makeDeps, registered, SEC, tamperAt, type UnitDeps } from './unit-deps.js'
 
 const ip = '192.0.2.1'
@@ -93,7 +94,10 @@ describe('authorizeRequest', () => {
   it('refuses an invalid access token without attempting a refresh, even beside a good refresh token', async () => {
     const { deps, login, sid } = await start()
     const rotate = vi.spyOn(deps.sessions, 'rotate')
-    const otherSigner = await createAccessTokens({ secret: 'a-completely-different-secret-0123456789', ttl: 600 })
+    const otherSigner = await createAccessTokens({
+      secret: 'a-completely-different-secret-0123456789',
+      ttl: seconds(600),
+    })
     const foreign = (await otherSigner.issue(login.session.userId, sid, deps.clock.now())).token
     const [h, p, s] = login.accessToken.split('.') as [string, string, string]
     const invalid = [tamperAt(login.accessToken, login.accessToken.length - 5), foreign, `${h}.${p}.`, `${h}.${p}`, s]

@@ -9,6 +9,13 @@ describe('parseEmail', () => {
     expect(parseEmail('ada@example.com')).toBe('ada@example.com')
   })
 
+  it('refuses default-ignorable code points that are not format characters (Hangul fillers, variation selectors)', () => {
+    for (const invisible of ['\u3164', '\uffa0', '\u115f', '\u1160', '\ufe0f', '\u034f']) {
+      expect(parseEmail(`ad${invisible}a@example.com`), JSON.stringify(invisible)).toBeNull()
+      expect(parseEmail(`ada@exam${invisible}ple.com`), JSON.stringify(invisible)).toBeNull()
+    }
+  })
+
   it('refuses ill-formed UTF-16: a lone surrogate has no UTF-8 form, where it would become U+FFFD', () => {
     for (const raw of ['x\ud800@example.com', 'x\udbff@example.com', 'x\udc00@example.com', 'x@exam\ud800ple.com']) {
       expect(parseEmail(raw), JSON.stringify(raw)).toBeNull()

@@ -3,6 +3,7 @@ import { createScryptHasher } from '../../src/adapters/crypto/scrypt-hasher.js'
 import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
 import { login } from '../../src/application/login.js'
 import type { Email } from '../../src/domain/email.js'
+import { retryAfterSeconds, seconds } from '../../src/domain/units.js'
 import { fakeClock } from '../support/fixtures.js'
 import { DAY, loggedIn, makeDeps, PASSWORD, registered, SEC } from './unit-deps.js'
 
@@ -65,7 +66,7 @@ describe('login', () => {
   })
 
   it('caps the first expiry at the absolute lifetime and truncates the user agent', async () => {
-    const deps = await makeDeps({ policy: { refreshTokenTtl: 3600, sessionMaxLifetime: 1800 } })
+    const deps = await makeDeps({ policy: { refreshTokenTtl: seconds(3600), sessionMaxLifetime: seconds(1800) } })
     await registered(deps, 'ada@example.com')
     const result = await login(deps, { email: 'ada@example.com', password: PASSWORD, ip, userAgent: 'x'.repeat(999) })
     if (!result.ok) throw new Error(result.error)
@@ -134,8 +135,9 @@ describe('login', () => {
       expect(locked.ok).toBe(false)
       if (!locked.ok) {
         expect(locked.error).toBe('rate_limited')
-        expect(locked.retryAfter).toBeGreaterThan(0)
-        expect(locked.retryAfter).toBeLessThanOrEqual(15 * 60)
+        // The clock has not moved since the first failure opened the window: all 15 min of it.
+        expect(locked.retryAfter).toBe(15 * 60 * SEC)
+        expect(locked.retryAfter !== undefined && retryAfterSeconds(locked.retryAfter)).toBe(15 * 60)
       }
       expect(deps.log.named('login_locked')).toHaveLength(1)
       deps.clock.advance(15 * 60 * SEC - 1)
@@ -190,7 +192,7 @@ describe('login', () => {
     for (let i = 0; i < 3; i++) expect((await attempt(deps, 'ada@example.com', PASSWORD)).ok).toBe(true)
     const limited = await attempt(deps, 'ada@example.com', PASSWORD)
     expect(limited.ok === false && limited.error).toBe('rate_limited')
-    expect(limited.ok === false && limited.retryAfter).toBe(60)
+    expect(limited.ok === false && limited.retryAfter).toBe(60 * SEC)
     expect((await attempt(deps, 'ada@example.com', PASSWORD, '198.51.100.9')).ok).toBe(true)
     deps.clock.advance(60 * SEC)
     expect((await attempt(deps, 'ada@example.com', PASSWORD)).ok).toBe(true)

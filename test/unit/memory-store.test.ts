@@ -3,13 +3,14 @@ import { BoundedExpiringMap } from '../../src/adapters/bounded-map.js'
 import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
 import { UnavailableError } from '../../src/domain/errors.js'
 import { DEFAULT_MAX_SESSIONS_PER_USER } from '../../src/domain/session.js'
+import { millis, seconds } from '../../src/domain/units.js'
 import type { UserId } from '../../src/domain/user.js'
 import { SEC } from '../support/constants.js'
-import { aSession, aUser } from '../support/fixtures.js'
+import { aSession, at, aUser, gen } from '../support/fixtures.js'
 
-const T0 = Date.UTC(2026, 0, 1)
-const rule = { limit: 1, windowSeconds: 60 }
-const policy = { graceMs: 10 * SEC, slidingMs: 30 * 86_400 * SEC }
+const T0 = at(Date.UTC(2026, 0, 1))
+const rule = { limit: 1, window: seconds(60) }
+const policy = { graceMs: millis(10 * SEC), slidingMs: millis(30 * 86_400 * SEC) }
 
 describe('memory store: bounded sessions', () => {
   it("refuses a new session past maxSessions (503) rather than evict another user's live one", async () => {
@@ -23,13 +24,13 @@ describe('memory store: bounded sessions', () => {
     const flood = aSession(T0 + 3, { userId: bob })
     await expect(sessions.create(flood)).rejects.toBeInstanceOf(UnavailableError)
     await expect(sessions.create(flood)).rejects.toMatchObject({ code: 'store_unavailable' })
-    const now = T0 + 10
+    const now = at(T0 + 10)
     for (const s of [s1, s2, s3]) expect(await sessions.find(s.id, now)).toEqual(s)
     expect(await sessions.find(flood.id, now)).toBeNull()
     expect((await sessions.listForUser(alice, now)).map((s) => s.id).sort()).toEqual([s1.id, s2.id].sort())
     expect((await sessions.listForUser(bob, now)).map((s) => s.id)).toEqual([s3.id])
     // A rotation of a session it holds is not a new one: always stored.
-    expect((await sessions.rotate(s1.id, 0, now, policy)).kind).toBe('rotated')
+    expect((await sessions.rotate(s1.id, gen(0), now, policy)).kind).toBe('rotated')
     // Room again once one is revoked.
     expect(await sessions.revoke(s3.id)).toBe(bob)
     await sessions.create(flood)
@@ -45,7 +46,7 @@ describe('memory store: bounded sessions', () => {
     for (const s of [bob, a1, a2]) await sessions.create(s, { maxPerUser: 2 })
     const newest = aSession(T0 + 3, { userId: alice })
     await sessions.create(newest, { maxPerUser: 2 })
-    const now = T0 + 10
+    const now = at(T0 + 10)
     expect(await sessions.find(a1.id, now)).toBeNull()
     expect((await sessions.listForUser(alice, now)).map((s) => s.id).sort()).toEqual([a2.id, newest.id].sort())
     expect(await sessions.find(bob.id, now)).toEqual(bob)
@@ -57,7 +58,7 @@ describe('memory store: bounded sessions', () => {
     const first = aSession(T0, { userId })
     const rest = Array.from({ length: DEFAULT_MAX_SESSIONS_PER_USER }, (_, i) => aSession(T0 + 1 + i, { userId }))
     for (const s of [first, ...rest]) await sessions.create(s)
-    const now = T0 + 1000
+    const now = at(T0 + 1000)
     expect(await sessions.find(first.id, now)).toBeNull()
     expect((await sessions.listForUser(userId, now)).map((s) => s.id).sort()).toEqual(rest.map((s) => s.id).sort())
   })
@@ -65,11 +66,11 @@ describe('memory store: bounded sessions', () => {
   it('forgets expired sessions and keeps the index in step', async () => {
     const { sessions } = createMemoryStores({ maxSessions: 10 })
     const userId = 'expiring-user' as UserId
-    const short = aSession(T0, { userId, expiresAt: T0 + 60 * SEC })
+    const short = aSession(T0, { userId, expiresAt: at(T0 + 60 * SEC) })
     const long = aSession(T0, { userId })
     await sessions.create(short)
     await sessions.create(long)
-    const later = T0 + 61 * SEC
+    const later = at(T0 + 61 * SEC)
     expect(await sessions.find(short.id, later)).toBeNull()
     expect((await sessions.listForUser(userId, later)).map((s) => s.id)).toEqual([long.id])
     expect(await sessions.revokeAllForUser(userId, later)).toBe(1)
@@ -78,10 +79,10 @@ describe('memory store: bounded sessions', () => {
   it('sweeps expired sessions on write, so they do not push a live one out of the bound', async () => {
     const { sessions } = createMemoryStores({ maxSessions: 3 })
     const live = aSession(T0)
-    const short1 = aSession(T0, { expiresAt: T0 + 60 * SEC })
-    const short2 = aSession(T0, { expiresAt: T0 + 60 * SEC })
+    const short1 = aSession(T0, { expiresAt: at(T0 + 60 * SEC) })
+    const short2 = aSession(T0, { expiresAt: at(T0 + 60 * SEC) })
     for (const s of [live, short1, short2]) await sessions.create(s)
-    const later = T0 + 61 * SEC
+    const later = at(T0 + 61 * SEC)
     const fresh = [aSession(later), aSession(later)]
     for (const s of fresh) await sessions.create(s)
     expect(await sessions.find(live.id, later)).toEqual(live)
@@ -101,15 +102,31 @@ describe('memory store: bounded rate keys', () => {
     expect(await limiter.hit('a', rule, T0)).toMatchObject({ allowed: false })
     expect(await limiter.hit('b', rule, T0)).toMatchObject({ allowed: false })
     // Once a window has ended there is room again.
-    expect(await limiter.hit('c', rule, T0 + 60 * SEC)).toEqual({ allowed: true })
+    expect(await limiter.hit('c', rule, at(T0 + 60 * SEC))).toEqual({ allowed: true })
+  })
+
+  it('drops the oldest forgettable counter for a new one, never refusing it nor touching a lockout', async () => {
+    const { limiter } = createMemoryStores({ maxRateKeys: 2 })
+    const perIp = { ...rule, mayForget: true }
+    for (const key of ['lock-a', 'lock-b']) await limiter.hit(key, rule, T0)
+    // A flood of new clients: every one is counted, none refused, though the lockout room is full.
+    for (let i = 0; i < 10; i++) expect(await limiter.hit(`ip:${i}`, perIp, T0)).toEqual({ allowed: true })
+    // The newest is still counted (a second hit is over the limit of 1); the oldest was forgotten
+    // and starts a fresh window.
+    expect(await limiter.hit('ip:9', perIp, T0)).toMatchObject({ allowed: false })
+    expect(await limiter.hit('ip:0', perIp, T0)).toEqual({ allowed: true })
+    // The lockouts are untouched, still counting in their windows.
+    expect(await limiter.hit('lock-a', rule, T0)).toMatchObject({ allowed: false })
+    expect(await limiter.hit('lock-b', rule, T0)).toMatchObject({ allowed: false })
+    await expect(limiter.hit('lock-c', rule, T0)).rejects.toMatchObject({ code: 'store_unavailable' })
   })
 
   it('sweeps ended windows on write, so they do not push a live counter out', async () => {
     const { limiter } = createMemoryStores({ maxRateKeys: 2 })
-    const hour = { limit: 1, windowSeconds: 3600 }
+    const hour = { limit: 1, window: seconds(3600) }
     await limiter.hit('live', hour, T0)
     await limiter.hit('short', rule, T0)
-    const later = T0 + 61 * SEC
+    const later = at(T0 + 61 * SEC)
     await limiter.hit('new', rule, later)
     expect(await limiter.hit('live', hour, later)).toMatchObject({ allowed: false })
   })
@@ -117,10 +134,11 @@ describe('memory store: bounded rate keys', () => {
   it('ends a window on time and resets on demand', async () => {
     const { limiter } = createMemoryStores()
     expect(await limiter.hit('k', rule, T0)).toEqual({ allowed: true })
-    expect(await limiter.hit('k', rule, T0 + 59 * SEC)).toEqual({ allowed: false, retryAfter: 1 })
-    expect(await limiter.hit('k', rule, T0 + 60 * SEC)).toEqual({ allowed: true })
+    // The window ends at T0 + 60 s: 1 s (1000 ms) to go.
+    expect(await limiter.hit('k', rule, at(T0 + 59 * SEC))).toEqual({ allowed: false, retryAfter: 1 * SEC })
+    expect(await limiter.hit('k', rule, at(T0 + 60 * SEC))).toEqual({ allowed: true })
     await limiter.reset('k')
-    expect(await limiter.hit('k', rule, T0 + 60 * SEC)).toEqual({ allowed: true })
+    expect(await limiter.hit('k', rule, at(T0 + 60 * SEC))).toEqual({ allowed: true })
   })
 })
 

@@ -3,6 +3,7 @@ import type { Identity } from '../../src/application/deps.js'
 import { getProfile, updateProfile } from '../../src/application/profile.js'
 import type { SessionId } from '../../src/domain/session.js'
 import type { UserId } from '../../src/domain/user.js'
+import { at } from '../support/fixtures.js'
 import { identityOf, loggedIn, makeDeps, registered } from './unit-deps.js'
 
 async function start() {
@@ -15,7 +16,7 @@ async function start() {
 const ghost: Identity = {
   userId: 'no-such-user' as UserId,
   sessionId: 'no-such-session' as SessionId,
-  accessTokenExpiresAt: 0,
+  accessTokenExpiresAt: at(0),
 }
 
 describe('getProfile', () => {

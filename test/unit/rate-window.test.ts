@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { decideHit, type RateRule, type RateWindow } from '../../src/domain/rate-window.js'
-import { fakeClock } from '../support/fixtures.js'
+import { retryAfterSeconds, seconds } from '../../src/domain/units.js'
+import { at, fakeClock } from '../support/fixtures.js'
 
 const SEC = 1000
-const rule: RateRule = { limit: 3, windowSeconds: 60 }
+const rule: RateRule = { limit: 3, window: seconds(60) }
 
 /** Feeds each hit the window the previous one left, as a store does, on a clock the test moves. */
 function counter() {
@@ -22,7 +23,7 @@ function counter() {
 }
 
 describe('decideHit', () => {
-  it('opens a window of windowSeconds with the first hit', () => {
+  it('opens a window of rule.window with the first hit', () => {
     const c = counter()
     expect(c.hit()).toEqual({ next: { count: 1, end: c.start + 60 * SEC }, decision: { allowed: true } })
   })
@@ -36,7 +37,7 @@ describe('decideHit', () => {
     c.clock.advance(7 * SEC) // 10 s into the window
     expect(c.hit()).toEqual({
       next: { count: 4, end: c.start + 60 * SEC },
-      decision: { allowed: false, retryAfter: 50 },
+      decision: { allowed: false, retryAfter: 50 * SEC },
     })
   })
 
@@ -47,13 +48,17 @@ describe('decideHit', () => {
     expect(c.hit().next.end).toBe(c.start + 60 * SEC)
   })
 
-  it('rounds retryAfter up to whole seconds, never below 1', () => {
+  it('answers retryAfter as the exact ms left, which Retry-After rounds up to whole seconds, never below 1', () => {
     const c = counter()
     for (let i = 0; i < 3; i++) c.hit()
     c.clock.advance(58 * SEC + 1) // 1.999 s left
-    expect(c.hit().decision).toEqual({ allowed: false, retryAfter: 2 })
+    const first = c.hit().decision
+    expect(first).toEqual({ allowed: false, retryAfter: 2 * SEC - 1 })
+    expect(!first.allowed && retryAfterSeconds(first.retryAfter)).toBe(2)
     c.clock.advance(2 * SEC - 2) // 1 ms left
-    expect(c.hit().decision).toEqual({ allowed: false, retryAfter: 1 })
+    const last = c.hit().decision
+    expect(last).toEqual({ allowed: false, retryAfter: 1 })
+    expect(!last.allowed && retryAfterSeconds(last.retryAfter)).toBe(1)
   })
 
   it('treats a window that has ended as none: the hit at its end opens a new one', () => {
@@ -65,12 +70,12 @@ describe('decideHit', () => {
 
   it('refuses every hit of a zero limit, the first included', () => {
     const c = counter()
-    expect(c.hit({ limit: 0, windowSeconds: 60 }).decision).toEqual({ allowed: false, retryAfter: 60 })
+    expect(c.hit({ limit: 0, window: seconds(60) }).decision).toEqual({ allowed: false, retryAfter: 60 * SEC })
   })
 
   it('does not change the window it was given', () => {
-    const current: RateWindow = Object.freeze({ count: 2, end: 5 * SEC })
-    const { next } = decideHit(current, rule, SEC)
+    const current: RateWindow = Object.freeze({ count: 2, end: at(5 * SEC) })
+    const { next } = decideHit(current, rule, at(SEC))
     expect(current).toEqual({ count: 2, end: 5 * SEC })
     expect(next).toEqual({ count: 3, end: 5 * SEC })
   })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createRefreshTokens } from '../../src/adapters/crypto/refresh-tokens.js'
 import type { SessionId } from '../../src/domain/session.js'
+import { gen } from '../support/fixtures.js'
 import { loggedIn, makeDeps, registered, SECRET, tamperAt } from './unit-deps.js'
 
 const sid = 'id00000000000000000007' as SessionId
@@ -9,16 +10,16 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 describe('refresh tokens', () => {
   it('round-trips sid.generation.mac with a 256-bit MAC', async () => {
     const rt = await createRefreshTokens(SECRET)
-    const token = await rt.issue(sid, 42)
+    const token = await rt.issue(sid, gen(42))
     expect(token).toMatch(/^id00000000000000000007\.42\.[A-Za-z0-9_-]{43}$/)
     expect(await rt.open(token)).toEqual({ sessionId: sid, generation: 42 })
-    expect(await rt.issue(sid, 42)).toBe(token)
-    expect(await rt.issue(sid, 43)).not.toBe(token)
+    expect(await rt.issue(sid, gen(42))).toBe(token)
+    expect(await rt.issue(sid, gen(43))).not.toBe(token)
   })
 
   it('is bound to the issuer and audience: another service sharing the secret cannot use its tokens here', async () => {
     const here = await createRefreshTokens(SECRET, { issuer: 'https://auth.example.com', audience: 'app' })
-    const token = await here.issue(sid, 3)
+    const token = await here.issue(sid, gen(3))
     expect(await here.open(token)).toEqual({ sessionId: sid, generation: 3 })
     for (const scope of [
       {},
@@ -31,15 +32,15 @@ describe('refresh tokens', () => {
     ]) {
       const elsewhere = await createRefreshTokens(SECRET, scope)
       expect(await elsewhere.open(token), JSON.stringify(scope)).toBeNull()
-      expect(await here.open(await elsewhere.issue(sid, 3)), JSON.stringify(scope)).toBeNull()
+      expect(await here.open(await elsewhere.issue(sid, gen(3))), JSON.stringify(scope)).toBeNull()
     }
   })
 
   it('refuses a tampered MAC, session id or generation', async () => {
     const rt = await createRefreshTokens(SECRET)
-    const token = await rt.issue(sid, 5)
+    const token = await rt.issue(sid, gen(5))
     const [id, , mac] = token.split('.') as [string, string, string]
-    const otherSid = await rt.issue('id00000000000000000008' as SessionId, 5)
+    const otherSid = await rt.issue('id00000000000000000008' as SessionId, gen(5))
     for (const forged of [
       tamperAt(token, token.length - 2),
       tamperAt(token, token.length - 43),
@@ -54,7 +55,7 @@ describe('refresh tokens', () => {
 
   it('accepts one spelling only: the unused low bits of the last MAC character must be zero', async () => {
     const rt = await createRefreshTokens(SECRET)
-    const token = await rt.issue(sid, 5)
+    const token = await rt.issue(sid, gen(5))
     const last = token.at(-1) ?? 'A'
     const i = ALPHABET.indexOf(last)
     for (const twin of [i ^ 1, i ^ 2, i ^ 3]) {
@@ -65,7 +66,7 @@ describe('refresh tokens', () => {
   it('refuses a token made with another secret', async () => {
     const mine = await createRefreshTokens(SECRET)
     const theirs = await createRefreshTokens('another-secret-of-sufficient-length-000000')
-    expect(await mine.open(await theirs.issue(sid, 0))).toBeNull()
+    expect(await mine.open(await theirs.issue(sid, gen(0)))).toBeNull()
   })
 
   it('derives its key apart from the JWT key: an HMAC under the raw secret does not verify', async () => {

@@ -1,11 +1,14 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createRefreshTokens } from '../../src/adapters/crypto/refresh-tokens.js'
+import type { AuthPolicy } from '../../src/application/deps.js'
 import { refresh } from '../../src/application/refresh.js'
+import { seconds } from '../../src/domain/units.js'
+import { gen } from '../support/fixtures.js'
 import { DAY, loggedIn, makeDeps, registered, SEC, tamperAt, type UnitDeps } from './unit-deps.js'
 
 const ip = '192.0.2.1'
 
-async function start(policy = {}) {
+async function start(policy: Partial<AuthPolicy> = {}) {
   const deps = await makeDeps({ policy })
   await registered(deps, 'ada@example.com')
   const login = await loggedIn(deps, 'ada@example.com')
@@ -92,7 +95,7 @@ describe('refresh', () => {
       tamperAt(login.refreshToken, 3),
       `${sid}.0.${'A'.repeat(43)}`,
       `${sid}.1.${login.refreshToken.split('.')[2]}`,
-      await otherKey.issue(sid, 0),
+      await otherKey.issue(sid, gen(0)),
       'garbage',
       '',
     ]
@@ -118,7 +121,10 @@ describe('refresh', () => {
   })
 
   it('never extends a session past the absolute lifetime', async () => {
-    const { deps, login } = await start({ refreshTokenTtl: 10 * 86_400, sessionMaxLifetime: 25 * 86_400 })
+    const { deps, login } = await start({
+      refreshTokenTtl: seconds(10 * 86_400),
+      sessionMaxLifetime: seconds(25 * 86_400),
+    })
     const absolute = login.session.absoluteExpiresAt
     expect(absolute).toBe(deps.clock.now() + 25 * DAY)
     deps.clock.advance(9 * DAY)
@@ -148,7 +154,8 @@ describe('refresh', () => {
     const r2 = await refresh(deps, { refreshToken: r1.value.refreshToken, ip })
     if (!r2.ok) throw new Error(r2.error)
     const limited = await refresh(deps, { refreshToken: r2.value.refreshToken, ip })
-    expect(limited).toEqual({ ok: false, error: 'rate_limited', retryAfter: 60 })
+    // The clock has not moved since the window opened: all 60 s of it (in ms) to go.
+    expect(limited).toEqual({ ok: false, error: 'rate_limited', retryAfter: 60 * SEC })
     // The limited request rotated nothing: its token is still the current one.
     expect((await refresh(deps, { refreshToken: r2.value.refreshToken, ip: '198.51.100.3' })).ok).toBe(true)
   })

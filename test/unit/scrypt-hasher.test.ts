@@ -6,7 +6,7 @@ import {
   withinWorkerLimits,
 } from '../../src/adapters/crypto/scrypt-hasher.js'
 import { UnavailableError } from '../../src/domain/errors.js'
-import { PASSWORD } from '../support/constants.js'
+import { PASSWORD, SEC } from '../support/constants.js'
 import { FAST_SCRYPT } from './unit-deps.js'
 
 const PHC = /^\$scrypt\$ln=10,r=8,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/
@@ -154,7 +154,7 @@ describe('scrypt hasher', () => {
     let now = Date.UTC(2026, 0, 1)
     const hasher = createScryptHasher({ params: FAST_SCRYPT, startRate: { perSecond: 1, burst: 1 }, now: () => now })
     const stored = await hasher.hash('pw-rate')
-    await expect(hasher.verify(stored, 'pw-rate')).rejects.toMatchObject({ code: 'overloaded', retryAfter: 1 })
+    await expect(hasher.verify(stored, 'pw-rate')).rejects.toMatchObject({ code: 'overloaded', retryAfter: 1 * SEC })
     now += 1000
     ;(await hasher.reserve()).release() // nothing derived: the token is given back
     expect(await hasher.verify(stored, 'pw-rate')).toBe(true)
@@ -167,7 +167,7 @@ describe('scrypt hasher', () => {
     const running = hasher.verify(stored, 'pw-queue')
     const queued = hasher.verify(stored, 'pw-queue')
     const refused = hasher.verify(stored, 'pw-queue')
-    await expect(refused).rejects.toMatchObject({ code: 'overloaded', retryAfter: 1 })
+    await expect(refused).rejects.toMatchObject({ code: 'overloaded', retryAfter: 1 * SEC })
     expect(await running).toBe(true)
     expect(await queued).toBe(true)
   })

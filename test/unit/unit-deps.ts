@@ -100,7 +100,7 @@ export async function loggedIn(deps: UnitDeps, email: string, password = PASSWOR
 /** The identity an authorised request of that login carries. */
 export const identityOf = (value: {
   session: { userId: UserId; id: Identity['sessionId'] }
-  accessTokenExpiresAt: number
+  accessTokenExpiresAt: Identity['accessTokenExpiresAt']
 }): Identity => ({
   userId: value.session.userId,
   sessionId: value.session.id,

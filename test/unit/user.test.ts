@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Email } from '../../src/domain/email.js'
 import { NAME_MAX, parseName, toPublicUser, type UserId } from '../../src/domain/user.js'
+import { at } from '../support/fixtures.js'
 
 describe('parseName', () => {
   it('refuses bidi overrides and isolates, and keeps the joiners some scripts need', () => {
@@ -48,7 +49,7 @@ describe('toPublicUser', () => {
       email: 'ada@example.com' as Email,
       name: 'Ada',
       passwordHash: '$scrypt$secret',
-      createdAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+      createdAt: at(Date.UTC(2026, 0, 2, 3, 4, 5)),
     })
     expect(view).toEqual({ id: 'u1', email: 'ada@example.com', name: 'Ada', createdAt: Date.UTC(2026, 0, 2, 3, 4, 5) })
   })

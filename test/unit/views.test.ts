@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { isoTime, sessionJson, userJson } from '../../src/adapters/http/views.js'
 import type { Email } from '../../src/domain/email.js'
 import type { SessionId } from '../../src/domain/session.js'
+import { instant } from '../../src/domain/units.js'
 import type { UserId } from '../../src/domain/user.js'
 
 describe('the HTTP edge formats instants', () => {
@@ -16,7 +17,7 @@ describe('the HTTP edge formats instants', () => {
   })
 
   it("in the contract's user and session views", () => {
-    const at = Date.UTC(2026, 0, 2)
+    const at = instant(Date.UTC(2026, 0, 2))
     expect(userJson({ id: 'u1' as UserId, email: 'a@example.com' as Email, name: null, createdAt: at })).toEqual({
       id: 'u1',
       email: 'a@example.com',
@@ -26,8 +27,8 @@ describe('the HTTP edge formats instants', () => {
     const view = sessionJson({
       id: 's1' as SessionId,
       createdAt: at,
-      lastUsedAt: at + 1000,
-      expiresAt: at + 2000,
+      lastUsedAt: instant(at + 1000),
+      expiresAt: instant(at + 2000),
       userAgent: 'ua',
       current: true,
     })

@@ -3,9 +3,10 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { type AuthStoreNamespace, createDurableObjectStores } from '../../src/adapters/stores/durable-object/index.js'
 import { UnavailableError } from '../../src/domain/errors.js'
+import { millis, seconds } from '../../src/domain/units.js'
 import { runStoreContract } from '../contract/stores.contract.js'
 import { SEC } from '../support/constants.js'
-import { aSession, aUser } from '../support/fixtures.js'
+import { aSession, at, aUser, gen } from '../support/fixtures.js'
 
 /** A fresh store per test: the objects' storage outlives a test, so each test gets its own names. */
 const freshStores = () => createDurableObjectStores(env.AUTH_STORE, { prefix: `c-${crypto.randomUUID()}/` })
@@ -24,19 +25,19 @@ describe('durable-object store: outages', () => {
 
   it('turns a rejected call into store_unavailable, for every port', async () => {
     const stores = createDurableObjectStores(rejecting)
-    const now = Date.now()
+    const now = at(Date.now())
     const calls = [
       () => stores.users.create(aUser()),
       () => stores.users.findById(aUser().id),
-      () => stores.sessions.rotate(aSession(now).id, 0, now, { graceMs: 1, slidingMs: 1 }),
+      () => stores.sessions.rotate(aSession(now).id, gen(0), now, { graceMs: millis(1), slidingMs: millis(1) }),
       () => stores.sessions.listForUser(aUser().id, now),
-      () => stores.limiter.hit('k', { limit: 1, windowSeconds: 60 }, now),
+      () => stores.limiter.hit('k', { limit: 1, window: seconds(60) }, now),
       () => stores.health.ping(),
     ]
     for (const call of calls) {
       const err = await call().catch((e: unknown) => e)
       expect(err).toBeInstanceOf(UnavailableError)
-      expect(err).toMatchObject({ code: 'store_unavailable', retryAfter: 5 })
+      expect(err).toMatchObject({ code: 'store_unavailable', retryAfter: 5 * SEC }) // STORE_RETRY_AFTER.unreachable, in ms
     }
   })
 
@@ -63,9 +64,12 @@ describe('durable-object store: the objects behind it', () => {
     const b = createDurableObjectStores(env.AUTH_STORE, { prefix }) // another isolate: a cold pointer cache
     const s = aSession(Date.now())
     await a.sessions.create(s)
-    expect(await b.sessions.find(s.id, Date.now())).toEqual(s)
-    expect((await b.sessions.rotate(s.id, 0, Date.now(), { graceMs: 10_000, slidingMs: 60_000 })).kind).toBe('rotated')
-    expect((await a.sessions.find(s.id, Date.now()))?.generation).toBe(1)
+    expect(await b.sessions.find(s.id, at(Date.now()))).toEqual(s)
+    expect(
+      (await b.sessions.rotate(s.id, gen(0), at(Date.now()), { graceMs: millis(10_000), slidingMs: millis(60_000) }))
+        .kind,
+    ).toBe('rotated')
+    expect((await a.sessions.find(s.id, at(Date.now())))?.generation).toBe(1)
   })
 
   it("drops the sid: pointer of a session its user's newer one pushed out, and keeps the others'", async () => {
@@ -83,7 +87,7 @@ describe('durable-object store: the objects behind it', () => {
     expect(await pointers(oldest.id)).toEqual([])
     for (const s of kept) expect(await pointers(s.id)).toEqual([{ user_id: userId }])
     const cold = createDurableObjectStores(env.AUTH_STORE, { prefix }) // no cached pointer
-    expect(await cold.sessions.find(oldest.id, now + 4000)).toBeNull()
+    expect(await cold.sessions.find(oldest.id, at(now + 4000))).toBeNull()
   })
 
   it('lets exactly one of ten racers take an email, across cold adapters too', async () => {
@@ -123,13 +127,13 @@ describe('durable-object store: cleanup alarms', () => {
   it('leaves no object behind for lookups of unknown emails, session ids and rate keys', async () => {
     const prefix = `a-${crypto.randomUUID()}/`
     const stores = createDurableObjectStores(env.AUTH_STORE, { prefix })
-    const now = Date.now()
+    const now = at(Date.now())
     const stranger = aSession(now)
     const email = aUser().email
     expect(await stores.users.findByEmail(email)).toBeNull()
     expect(await stores.sessions.find(stranger.id, now)).toBeNull()
     expect(await stores.sessions.revoke(stranger.id)).toBeNull()
-    expect(await stores.sessions.revokeAllForUser(stranger.userId, Date.now())).toBe(0)
+    expect(await stores.sessions.revokeAllForUser(stranger.userId, at(Date.now()))).toBe(0)
     await stores.limiter.reset('login-fail:x')
     for (const name of [`email:${email}`, `sid:${stranger.id}`, `user:${stranger.userId}`, 'rate:login-fail:x']) {
       expect(await tablesOf(objectNamed(`${prefix}${name}`)), name).toEqual([])
@@ -141,7 +145,7 @@ describe('durable-object store: cleanup alarms', () => {
     const stores = createDurableObjectStores(env.AUTH_STORE, { prefix })
     const now = Date.now()
     const live = aSession(now)
-    const dead = aSession(now, { userId: live.userId, createdAt: now - 10 * SEC, expiresAt: now - SEC })
+    const dead = aSession(now, { userId: live.userId, createdAt: at(now - 10 * SEC), expiresAt: at(now - SEC) })
     await stores.sessions.create(live)
     await stores.sessions.create(dead)
     const home = objectNamed(`${prefix}user:${live.userId}`)
@@ -180,7 +184,7 @@ describe('durable-object store: cleanup alarms', () => {
     const prefix = `a-${crypto.randomUUID()}/`
     const stores = createDurableObjectStores(env.AUTH_STORE, { prefix })
     const key = `ip:login:${crypto.randomUUID()}`
-    await stores.limiter.hit(key, { limit: 5, windowSeconds: 60 }, Date.now() - 61 * SEC) // a window already over
+    await stores.limiter.hit(key, { limit: 5, window: seconds(60) }, at(Date.now() - 61 * SEC)) // a window already over
     const counter = objectNamed(`${prefix}rate:${key}`)
     await runDurableObjectAlarm(counter)
     expect(await tablesOf(counter)).toEqual([])
@@ -190,7 +194,7 @@ describe('durable-object store: cleanup alarms', () => {
     const prefix = `a-${crypto.randomUUID()}/`
     const user = aUser()
     const home = objectNamed(`${prefix}user:${user.id}`)
-    await home.userPutPending(user, Date.now() - 2 * 3600 * SEC) // its creator died two hours ago
+    await home.userPutPending(user, at(Date.now() - 2 * 3600 * SEC)) // its creator died two hours ago
     await runDurableObjectAlarm(home)
     expect(await tablesOf(home)).toEqual([])
     const stores = createDurableObjectStores(env.AUTH_STORE, { prefix })

@@ -2,11 +2,12 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createDurableObjectStores } from '../../src/adapters/stores/durable-object/index.js'
 import { createKvStores, type KvLike } from '../../src/adapters/stores/kv/index.js'
+import { millis } from '../../src/domain/units.js'
 import { SEC } from '../support/constants.js'
-import { aSession } from '../support/fixtures.js'
+import { aSession, at, gen } from '../support/fixtures.js'
 import { countingKv } from './support/counting.js'
 
-const POLICY = { graceMs: 10 * SEC, slidingMs: 30 * 86_400 * SEC }
+const POLICY = { graceMs: millis(10 * SEC), slidingMs: millis(30 * 86_400 * SEC) }
 
 /**
  * KV is eventually consistent: a location may read a value up to 60 s old. Miniflare's KV is
@@ -32,17 +33,17 @@ describe('kv store: a rotation read from a location that is behind', () => {
     const key = `${prefix}session:${s.id}`
     const before = (await env.AUTH_KV.get(key)) ?? ''
     // Rotated to generation 1 here; another location still reads generation 0.
-    expect((await here.sessions.rotate(s.id, 0, now + SEC, POLICY)).kind).toBe('rotated')
+    expect((await here.sessions.rotate(s.id, gen(0), at(now + SEC), POLICY)).kind).toBe('rotated')
     const { kv, calls } = countingKv(prefix, laggingKv(new Map([[key, before]])))
     const behind = createKvStores(kv, { rateLimits, prefix })
 
     // The client presents generation 1, which the MAC proves the server issued.
-    expect(await behind.sessions.rotate(s.id, 1, now + 2 * SEC, POLICY)).toEqual({ kind: 'missing' })
+    expect(await behind.sessions.rotate(s.id, gen(1), at(now + 2 * SEC), POLICY)).toEqual({ kind: 'missing' })
     expect(calls).toEqual(['get session'])
-    const after = await here.sessions.find(s.id, now + 2 * SEC)
+    const after = await here.sessions.find(s.id, at(now + 2 * SEC))
     expect(after?.generation).toBe(1)
-    expect(await here.sessions.listForUser(s.userId, now + 2 * SEC)).toHaveLength(1)
+    expect(await here.sessions.listForUser(s.userId, at(now + 2 * SEC))).toHaveLength(1)
     // Once the location catches up, the same token rotates as usual.
-    expect((await here.sessions.rotate(s.id, 1, now + 3 * SEC, POLICY)).kind).toBe('rotated')
+    expect((await here.sessions.rotate(s.id, gen(1), at(now + 3 * SEC), POLICY)).kind).toBe('rotated')
   })
 })

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { createDurableObjectStores } from '../../src/adapters/stores/durable-object/index.js'
 import { createKvStores, type KvLike, kvTtl } from '../../src/adapters/stores/kv/index.js'
 import { UnavailableError } from '../../src/domain/errors.js'
+import { millis, seconds } from '../../src/domain/units.js'
 import { runStoreContract } from '../contract/stores.contract.js'
 import { SEC } from '../support/constants.js'
-import { aSession, aUser } from '../support/fixtures.js'
+import { aSession, at, aUser, gen } from '../support/fixtures.js'
 
-const POLICY = { graceMs: 10 * SEC, slidingMs: 30 * 86_400 * SEC }
+const POLICY = { graceMs: millis(10 * SEC), slidingMs: millis(30 * 86_400 * SEC) }
 
 const freshStores = (kv: KvLike = env.AUTH_KV) => {
   const prefix = `c-${crypto.randomUUID()}/`
@@ -45,26 +46,28 @@ describe('kv store: honest about KV', () => {
   })
 
   it('never asks KV for a TTL under 60 s, and still hides a session past its own expiry', async () => {
-    const now = Date.now()
+    const now = at(Date.now())
     expect(kvTtl(now + 5 * SEC, now)).toBe(60)
     expect(kvTtl(now - 5 * SEC, now)).toBe(60)
     expect(kvTtl(now + 3600 * SEC, now)).toBe(3600)
     const { kv, ttls } = recordingKv()
     const stores = freshStores(kv)
-    const s = aSession(now, { expiresAt: now + 5 * SEC })
+    const s = aSession(now, { expiresAt: at(now + 5 * SEC) })
     await stores.sessions.create(s)
     expect([...ttls.values()].every((t) => t !== undefined && t >= 60)).toBe(true)
-    expect(await stores.sessions.find(s.id, now + 6 * SEC)).toBeNull()
+    expect(await stores.sessions.find(s.id, at(now + 6 * SEC))).toBeNull()
   })
 
   it('lets racing rotations converge on one generation, even when KV refuses the second write', async () => {
-    const now = Date.now()
+    const now = at(Date.now())
     let writes = 0
     const { kv } = recordingKv((k) => k.includes('session:') && ++writes > 2) // create, then one rotation
     const stores = freshStores(kv)
     const s = aSession(now)
     await stores.sessions.create(s)
-    const outcomes = await Promise.all(Array.from({ length: 5 }, () => stores.sessions.rotate(s.id, 0, now, POLICY)))
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () => stores.sessions.rotate(s.id, gen(0), now, POLICY)),
+    )
     for (const o of outcomes) expect(o.kind === 'rotated' || o.kind === 'grace').toBe(true)
     expect(
       new Set(outcomes.map((o) => (o.kind === 'rotated' || o.kind === 'grace' ? o.session.generation : -1))),
@@ -76,7 +79,7 @@ describe('kv store: honest about KV', () => {
     const stores = freshStores()
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
-        stores.limiter.hit('ip:login:203.0.113.9', { limit: 10, windowSeconds: 60 }, Date.now()),
+        stores.limiter.hit('ip:login:203.0.113.9', { limit: 10, window: seconds(60) }, at(Date.now())),
       ),
     )
     expect(results.filter((r) => r.allowed)).toHaveLength(10)
@@ -90,7 +93,7 @@ describe('kv store: honest about KV', () => {
       list: () => Promise.reject(new Error('KV LIST failed: 500')),
     }
     const stores = freshStores(failing)
-    await expect(stores.sessions.find(aSession(Date.now()).id, Date.now())).rejects.toBeInstanceOf(UnavailableError)
+    await expect(stores.sessions.find(aSession(Date.now()).id, at(Date.now()))).rejects.toBeInstanceOf(UnavailableError)
     await expect(stores.health.ping()).rejects.toMatchObject({ code: 'store_unavailable' })
   })
 })

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createDurableObjectStores } from '../../src/adapters/stores/durable-object/index.js'
 import { createKvStores } from '../../src/adapters/stores/kv/index.js'
 import type { Stores } from '../../src/application/ports.js'
-import { aUser } from '../support/fixtures.js'
+import { at, aUser } from '../support/fixtures.js'
 import { countingKv, countingNamespace } from './support/counting.js'
 
 /**
@@ -47,7 +47,7 @@ describe('findByEmail costs the same for a known and an unknown email', () => {
     const { ns, calls } = countingNamespace(prefix)
     const stores = createDurableObjectStores(ns, { prefix })
     const user = aUser()
-    const now = Date.now()
+    const now = at(Date.now())
     await ns.get(ns.idFromName(`${prefix}user:${user.id}`)).userPutPending(user, now)
     await ns.get(ns.idFromName(`${prefix}email:${user.email}`)).emailClaim(user, now)
     calls.length = 0

@@ -5,11 +5,13 @@ import { createKvStores } from '../../src/adapters/stores/kv/index.js'
 import type { Stores } from '../../src/application/ports.js'
 import type { Email } from '../../src/domain/email.js'
 import type { SessionId } from '../../src/domain/session.js'
+import { millis } from '../../src/domain/units.js'
 import type { UserId } from '../../src/domain/user.js'
 import { makeTestApp, TestClient } from '../support/app-harness.js'
+import { at, gen } from '../support/fixtures.js'
 import { countingKv, countingNamespace } from './support/counting.js'
 
-const POLICY = { graceMs: 10_000, slidingMs: 60_000 }
+const POLICY = { graceMs: millis(10_000), slidingMs: millis(60_000) }
 
 /**
  * KV refuses keys over 512 bytes (UTF-8), and Cloudflare documents Durable Object names only up to
@@ -25,12 +27,12 @@ const OVER_LONG = [
 
 /** Every lookup the ports offer, by an over-long id or email: each must find nothing. */
 async function expectNothingFound(stores: Stores, long: string): Promise<void> {
-  const now = Date.now()
+  const now = at(Date.now())
   expect(await stores.sessions.find(long as SessionId, now)).toBeNull()
-  expect(await stores.sessions.rotate(long as SessionId, 0, now, POLICY)).toEqual({ kind: 'missing' })
+  expect(await stores.sessions.rotate(long as SessionId, gen(0), now, POLICY)).toEqual({ kind: 'missing' })
   expect(await stores.sessions.revoke(long as SessionId)).toBeNull()
   expect(await stores.sessions.listForUser(long as UserId, now)).toEqual([])
-  expect(await stores.sessions.revokeAllForUser(long as UserId, Date.now())).toBe(0)
+  expect(await stores.sessions.revokeAllForUser(long as UserId, at(Date.now()))).toBe(0)
   expect(await stores.users.findById(long as UserId)).toBeNull()
   expect(await stores.users.update(long as UserId, { name: 'x' })).toBeNull()
   expect(await stores.users.findByEmail(`${long}@example.com` as Email)).toBeNull()

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { type AuthStoreNamespace, createDurableObjectStores } from '../../src/adapters/stores/durable-object/index.js'
 import { UnavailableError } from '../../src/domain/errors.js'
 import type { RotationPolicy } from '../../src/domain/session.js'
-import { aSession } from '../support/fixtures.js'
+import { millis } from '../../src/domain/units.js'
+import { aSession, at, gen } from '../support/fixtures.js'
 
 // Generous for a noisy machine: only the stalled rotation is meant to exceed it.
 const TIMEOUT_MS = 1000
-const POLICY: RotationPolicy = { graceMs: 500, slidingMs: 30 * 86_400_000 }
+const POLICY: RotationPolicy = { graceMs: millis(500), slidingMs: millis(30 * 86_400_000) }
 
 /**
  * The real AUTH_STORE namespace with a fault on the path: a `sessionRotate` call reaches the real
@@ -45,18 +46,18 @@ describe('durable-object store: rotation deadline', () => {
     const healthy = createDurableObjectStores(env.AUTH_STORE, { prefix })
     const s = aSession(Date.now())
     await healthy.sessions.create(s)
-    expect(await stalled.sessions.find(s.id, Date.now())).toEqual(s)
+    expect(await stalled.sessions.find(s.id, at(Date.now()))).toEqual(s)
 
-    const sentAt = Date.now()
-    const err = await stalled.sessions.rotate(s.id, 0, sentAt, POLICY).catch((e: unknown) => e)
+    const sentAt = at(Date.now())
+    const err = await stalled.sessions.rotate(s.id, gen(0), sentAt, POLICY).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(UnavailableError)
     expect(err).toMatchObject({ code: 'store_unavailable' })
     await Promise.all(arrivals) // the stalled call has reached the real object and been answered
 
     // The client retries with the token it still holds, after the grace window.
-    const retriedAt = Date.now()
+    const retriedAt = at(Date.now())
     expect(retriedAt - sentAt).toBeGreaterThan(POLICY.graceMs)
-    const outcome = await healthy.sessions.rotate(s.id, 0, retriedAt, POLICY)
+    const outcome = await healthy.sessions.rotate(s.id, gen(0), retriedAt, POLICY)
     expect(outcome.kind).toBe('rotated')
     expect(outcome.kind === 'rotated' && outcome.session.generation).toBe(1)
     expect((await healthy.sessions.find(s.id, retriedAt))?.generation).toBe(1)
@@ -68,6 +69,6 @@ describe('durable-object store: rotation deadline', () => {
     const stores = createDurableObjectStores(ns, { prefix })
     const s = aSession(Date.now())
     await stores.sessions.create(s)
-    expect((await stores.sessions.rotate(s.id, 0, Date.now(), POLICY)).kind).toBe('rotated')
+    expect((await stores.sessions.rotate(s.id, gen(0), at(Date.now()), POLICY)).kind).toBe('rotated')
   })
 })

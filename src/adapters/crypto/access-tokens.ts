@@ -1,6 +1,7 @@
 import { sign, verify } from 'hono/jwt'
 import type { AccessClaims, AccessTokens, AccessVerdict } from '../../application/ports.js'
 import type { SessionId } from '../../domain/session.js'
+import { epochSeconds, fromEpochSeconds, type Millis } from '../../domain/units.js'
 import type { UserId } from '../../domain/user.js'
 import { BoundedExpiringMap } from '../bounded-map.js'
 import { importHmacKey } from './hmac-key.js'
@@ -8,9 +9,8 @@ import { importHmacKey } from './hmac-key.js'
 export interface AccessTokenOptions {
   /** At least 32 bytes; checked by the composition root before it gets here. */
   readonly secret: string
-  /** Lifetime in seconds. */
-  readonly ttl: number
-  /** Clock tolerance in seconds on `exp`, `nbf` and `iat` (30 by default, at most 60). */
+  readonly ttl: Millis
+  /** Clock tolerance in seconds (the claims' unit) on `exp`, `nbf` and `iat` (30 by default, at most 60). */
   readonly leeway?: number
   readonly issuer?: string | undefined
   readonly audience?: string | undefined
@@ -37,6 +37,8 @@ const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 
 export async function createAccessTokens(opts: AccessTokenOptions): Promise<AccessTokens> {
   const key = await importHmacKey(opts.secret)
   const leeway = Math.min(opts.leeway ?? 30, 60)
+  // The JWT edge: claims are whole seconds since the epoch.
+  const ttl = Math.floor(opts.ttl / 1000)
   // Token strings already verified, with their claims, until they expire. Only the exact string
   // verified is ever found, so a tampered token always misses and takes the full check.
   const cacheSize = opts.cacheSize ?? 10_000
@@ -55,7 +57,7 @@ export async function createAccessTokens(opts: AccessTokenOptions): Promise<Acce
     // No token this service signs lives longer than its TTL: a later `exp` (1e300, a forged
     // lifetime under a leaked key, a TTL since shortened) is refused, which also keeps every
     // expiry this service formats within a Date's range.
-    if (p.exp > p.iat + opts.ttl + leeway) return { valid: false, reason: 'invalid' }
+    if (p.exp > p.iat + ttl + leeway) return { valid: false, reason: 'invalid' }
     if (opts.issuer !== undefined && p.iss !== opts.issuer) return { valid: false, reason: 'invalid' }
     if (opts.audience !== undefined && p.aud !== opts.audience) return { valid: false, reason: 'invalid' }
     const claims: AccessClaims = { sub: p.sub as UserId, sid: p.sid as SessionId, iat: p.iat, exp: p.exp }
@@ -64,8 +66,8 @@ export async function createAccessTokens(opts: AccessTokenOptions): Promise<Acce
 
   return {
     async issue(userId, sessionId, now, notAfter) {
-      const iat = Math.floor(now / 1000)
-      const exp = notAfter === undefined ? iat + opts.ttl : Math.min(iat + opts.ttl, Math.floor(notAfter / 1000))
+      const iat = epochSeconds(now)
+      const exp = notAfter === undefined ? iat + ttl : Math.min(iat + ttl, epochSeconds(notAfter))
       const payload = {
         sub: userId,
         sid: sessionId,
@@ -74,7 +76,7 @@ export async function createAccessTokens(opts: AccessTokenOptions): Promise<Acce
         ...(opts.issuer !== undefined && { iss: opts.issuer }),
         ...(opts.audience !== undefined && { aud: opts.audience }),
       }
-      return { token: await sign(payload, key, 'HS256'), expiresAt: exp * 1000 }
+      return { token: await sign(payload, key, 'HS256'), expiresAt: fromEpochSeconds(exp) }
     },
 
     async verify(token, now) {
@@ -93,7 +95,8 @@ export async function createAccessTokens(opts: AccessTokenOptions): Promise<Acce
         return { valid: false, reason: 'invalid' }
       }
       const verdict = checkClaims(payload, nowS)
-      if (verdict.valid && cacheSize > 0) cache.set(token, verdict.claims, (verdict.claims.exp + leeway) * 1000, now)
+      if (verdict.valid && cacheSize > 0)
+        cache.set(token, verdict.claims, fromEpochSeconds(verdict.claims.exp + leeway), now)
       return verdict
     },
   }

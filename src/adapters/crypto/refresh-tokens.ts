@@ -1,6 +1,7 @@
 import { decodeBase64Url, encodeBase64Url } from 'hono/utils/encode'
 import type { RefreshTokens } from '../../application/ports.js'
 import type { SessionId } from '../../domain/session.js'
+import { generation as asGeneration } from '../../domain/units.js'
 import { deriveHmacKey } from './hmac-key.js'
 
 const encoder = new TextEncoder()
@@ -42,7 +43,7 @@ export async function createRefreshTokens(
       const m = token.length <= 160 ? TOKEN.exec(token) : null
       if (!m) return null
       const [, sessionId, gen, mac] = m as unknown as [string, string, string, string]
-      const generation = Number(gen)
+      const generation = asGeneration(Number(gen))
       let signature: Uint8Array<ArrayBuffer>
       try {
         signature = decodeBase64Url(mac) as Uint8Array<ArrayBuffer>

@@ -1,6 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import type { HasherLease, PasswordHasher } from '../../application/ports.js'
 import { UnavailableError } from '../../domain/errors.js'
+import { seconds } from '../../domain/units.js'
 import { createGate } from './gate.js'
 import { createStartBudget, type StartRate } from './start-budget.js'
 
@@ -93,11 +94,15 @@ function slotSource(opts: ScryptHasherOptions): SlotSource {
     const budget = createStartBudget(
       opts.startRate,
       opts.now ?? Date.now,
-      (retryAfter) => new UnavailableError('overloaded', retryAfter),
+      (retryAfter) => new UnavailableError('overloaded', seconds(retryAfter)),
     )
     return async () => budget.take()
   }
-  const gate = createGate(opts.maxConcurrent ?? 4, opts.maxQueue ?? 64, () => new UnavailableError('overloaded', 1))
+  const gate = createGate(
+    opts.maxConcurrent ?? 4,
+    opts.maxQueue ?? 64,
+    () => new UnavailableError('overloaded', seconds(1)),
+  )
   return async () => {
     const done = await gate.acquire()
     return () => done()

@@ -1,8 +1,9 @@
 import { encodeBase64Url } from 'hono/utils/encode'
 import type { Clock, Random } from '../../application/ports.js'
+import { instant } from '../../domain/units.js'
 
 /** The wall clock. */
-export const systemClock: Clock = { now: () => Date.now() }
+export const systemClock: Clock = { now: () => instant(Date.now()) }
 
 /** 128-bit identifiers from the platform CSPRNG, base64url (22 characters). */
 export const webRandom: Random = {

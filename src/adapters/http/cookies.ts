@@ -1,15 +1,17 @@
 import type { Context } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import type { IssuedTokens } from '../../application/deps.js'
+import { between, type Instant } from '../../domain/units.js'
 import { keepContextHeaders } from './security-headers.js'
 
 /** Browsers cap Max-Age at 400 days (RFC 6265bis). */
 const MAX_AGE_CAP = 400 * 24 * 3600
 
 export interface CookieJar {
-  read(c: Context): { access: string | undefined; refresh: string | undefined }
+  /** The two token cookies of the request; each is parsed on first read. */
+  read(c: Context): { readonly access: string | undefined; readonly refresh: string | undefined }
   /** Sets both cookies and `Cache-Control: no-store`. */
-  set(c: Context, tokens: IssuedTokens, now: number): void
+  set(c: Context, tokens: IssuedTokens, now: Instant): void
   /** Clears both with the same names and path they were set with. */
   clear(c: Context): void
   /** Whether a response already sets the refresh cookie. */
@@ -21,20 +23,34 @@ export function createCookieJar(secure: boolean): CookieJar {
   const access = secure ? '__Host-access_token' : 'access_token'
   const refresh = secure ? '__Host-refresh_token' : 'refresh_token'
   const base = { httpOnly: true, sameSite: 'Lax', path: '/', secure } as const
-  const put = (c: Context, name: string, value: string, maxAge: number): void => {
+  // The cookie edge: Max-Age is whole seconds, rounded up, within the browsers' cap.
+  const put = (c: Context, name: string, value: string, now: Instant, expiresAt: Instant): void => {
     keepContextHeaders(c)
+    const maxAge = Math.ceil(between(now, expiresAt) / 1000)
     setCookie(c, name, value, { ...base, maxAge: Math.max(0, Math.min(maxAge, MAX_AGE_CAP)) })
   }
 
   return {
     read(c) {
-      // One parse of the Cookie header for both names.
-      const all = c.req.header('cookie') ? getCookie(c) : {}
-      return { access: all[access], refresh: all[refresh] }
+      // Each cookie is parsed when it is first asked for, by name: an authorized request with a
+      // valid access token never parses the refresh cookie (the CPU profile of GET /session put
+      // cookie parsing first among this service's own costs).
+      let a: string | undefined | null = null
+      let r: string | undefined | null = null
+      return {
+        get access() {
+          if (a === null) a = getCookie(c, access)
+          return a
+        },
+        get refresh() {
+          if (r === null) r = getCookie(c, refresh)
+          return r
+        },
+      }
     },
     set(c, tokens, now) {
-      put(c, access, tokens.accessToken, Math.ceil((tokens.accessTokenExpiresAt - now) / 1000))
-      put(c, refresh, tokens.refreshToken, Math.ceil((tokens.refreshTokenExpiresAt - now) / 1000))
+      put(c, access, tokens.accessToken, now, tokens.accessTokenExpiresAt)
+      put(c, refresh, tokens.refreshToken, now, tokens.refreshTokenExpiresAt)
       c.header('Cache-Control', 'no-store')
     },
     clear(c) {

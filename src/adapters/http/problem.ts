@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ErrorCode } from '../../domain/errors.js'
+import { type Millis, retryAfterSeconds } from '../../domain/units.js'
 
 /** Codes only the HTTP layer answers with: no use case returns them. */
 export type HttpErrorCode =
@@ -69,10 +70,10 @@ const TITLES: Record<ProblemCode, string> = {
 export function problem(
   c: Context,
   code: ProblemCode,
-  extra: { detail?: string | undefined; retryAfter?: number | undefined } = {},
+  extra: { detail?: string | undefined; retryAfter?: Millis | undefined } = {},
 ): Response {
   const status = statusOf(code)
-  if (extra.retryAfter !== undefined) c.header('Retry-After', String(Math.max(1, Math.ceil(extra.retryAfter))))
+  if (extra.retryAfter !== undefined) c.header('Retry-After', String(retryAfterSeconds(extra.retryAfter)))
   const body = {
     type: `urn:hono-cookie-auth:problem:${code}`,
     title: TITLES[code],

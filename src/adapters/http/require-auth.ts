@@ -49,10 +49,16 @@ async function authorize(
   const bearer = bearerToken(c.req.header('authorization'))
   if (bearer === null) return problem(c, 'unauthorized')
   const cookies = jar.read(c)
+  // Getters: the use case reads the refresh cookie and the client IP only when the access token
+  // does not do, so the common request parses one cookie and never looks up the socket.
   const result = await authorizeRequest(deps, {
     accessToken: bearer ?? cookies.access,
-    refreshToken: cookies.refresh,
-    ip: config.clientIp(c),
+    get refreshToken() {
+      return cookies.refresh
+    },
+    get ip() {
+      return config.clientIp(c)
+    },
   })
   if (!result.ok) {
     if (result.error === 'refresh_reused') jar.clear(c)

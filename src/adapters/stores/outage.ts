@@ -1,16 +1,17 @@
 import { UnavailableError } from '../../domain/errors.js'
+import { seconds } from '../../domain/units.js'
 
 /** How long a call to a remote store without a timeout of its own (RPC, KV) may take (ms). */
 export const DEFAULT_STORE_TIMEOUT_MS = 3000
 
 /**
- * The `Retry-After` (seconds) of every store's 503, by why the store cannot serve. Only here:
+ * The `Retry-After` of every store's 503, by why the store cannot serve. Only here:
  * - `unreachable`: the backend did not answer, or too late (connection lost, a timeout, a
  *   failover, a rotation past its deadline); it is usually back within a few seconds.
  * - `full`: a bounded store (memory) holds as many live entries as it may; room comes back only
  *   as they expire, so retrying sooner would only be refused again.
  */
-export const STORE_RETRY_AFTER = { unreachable: 5, full: 60 } as const
+export const STORE_RETRY_AFTER = { unreachable: seconds(5), full: seconds(60) } as const
 
 export type StoreOutage = keyof typeof STORE_RETRY_AFTER
 

@@ -1,4 +1,5 @@
 import { decideHit, type RateDecision, type RateRule, type RateWindow } from '../../../domain/rate-window.js'
+import { type Instant, instant } from '../../../domain/units.js'
 import type { Tables } from './rows.js'
 
 /**
@@ -10,7 +11,7 @@ import type { Tables } from './rows.js'
 /** The stored window, ended or not: `decideHit` decides whether it still counts. */
 function stored(db: Tables, key: string): RateWindow | null {
   const row = db.read('counter')?.exec('SELECT n, window_end FROM counter WHERE key = ?', key).toArray()[0]
-  return row ? { count: Number(row.n), end: Number(row.window_end) } : null
+  return row ? { count: Number(row.n), end: instant(Number(row.window_end)) } : null
 }
 
 /** Counts one hit. `opened` is the end of the window this hit opened, if it opened one. */
@@ -18,8 +19,8 @@ export function hit(
   db: Tables,
   key: string,
   rule: RateRule,
-  now: number,
-): { decision: RateDecision; opened: number | null } {
+  now: Instant,
+): { decision: RateDecision; opened: Instant | null } {
   const { next, decision } = decideHit(stored(db, key), rule, now)
   db.write('counter').exec(
     'INSERT OR REPLACE INTO counter (key, n, window_end) VALUES (?, ?, ?)',

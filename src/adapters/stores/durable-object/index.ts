@@ -1,5 +1,6 @@
 import type { RateLimiter, SessionStore, Stores, UserRepository } from '../../../application/ports.js'
 import { DEFAULT_MAX_SESSIONS_PER_USER, type SessionId } from '../../../domain/session.js'
+import { instant } from '../../../domain/units.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 import { BoundedExpiringMap } from '../../bounded-map.js'
 import { fitsInBytes } from '../key-size.js'
@@ -101,7 +102,7 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
       // update (login already works from the claim's copy), or that nothing reaches and the
       // object's alarm deletes an hour later.
       const home = () => object('user', user.id)
-      const now = Date.now()
+      const now = instant(Date.now())
       await call(() => home().userPutPending(user, now))
       const claimed = await call(() => object('email', user.email).emailClaim(user, now))
       await call(() => (claimed === 'created' ? home().userConfirm(user.id) : home().userDiscard(user.id)))

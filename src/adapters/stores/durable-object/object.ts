@@ -9,6 +9,7 @@ import {
   type Session,
   sessionsBeyondCap,
 } from '../../../domain/session.js'
+import type { Generation, Instant } from '../../../domain/units.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 import * as accounts from './accounts.js'
 import * as counters from './counters.js'
@@ -74,7 +75,7 @@ export class AuthStoreObject extends DurableObject {
   // --- user:<id> — the account (accounts.ts) ----------------------------------------------
 
   /** Writes the account as pending: invisible until its email claim is confirmed. */
-  async userPutPending(user: UserRecord, now: number): Promise<void> {
+  async userPutPending(user: UserRecord, now: Instant): Promise<void> {
     accounts.putPending(this.db, user, now)
     await this.wakeBy(now + PENDING_TTL_MS)
   }
@@ -129,7 +130,7 @@ export class AuthStoreObject extends DurableObject {
     return evicted
   }
 
-  private liveSession(id: string, now: number): Session | null {
+  private liveSession(id: string, now: Instant): Session | null {
     const sql = this.read('session')
     if (!sql) return null
     // The SQL form of isLiveAt (src/domain/session.ts): a session is live while expires_at > now.
@@ -138,7 +139,7 @@ export class AuthStoreObject extends DurableObject {
     return row ? rowToSession(row) : null
   }
 
-  sessionFind(id: string, now: number): Session | null {
+  sessionFind(id: string, now: Instant): Session | null {
     return this.liveSession(id, now)
   }
 
@@ -150,8 +151,8 @@ export class AuthStoreObject extends DurableObject {
    */
   async sessionRotate(
     id: string,
-    from: number,
-    now: number,
+    from: Generation,
+    now: Instant,
     policy: RotationPolicy,
     deadline?: number,
   ): Promise<RotateReply> {
@@ -172,7 +173,7 @@ export class AuthStoreObject extends DurableObject {
   }
 
   /** Revokes every session here; returns the ids of those that were still live. */
-  sessionRevokeAll(now: number): string[] {
+  sessionRevokeAll(now: Instant): string[] {
     const rows = this.read('session')?.exec('DELETE FROM session RETURNING *').toArray() ?? []
     return rows
       .map(rowToSession)
@@ -180,7 +181,7 @@ export class AuthStoreObject extends DurableObject {
       .map((s) => s.id)
   }
 
-  sessionList(now: number): Session[] {
+  sessionList(now: Instant): Session[] {
     const sql = this.read('session')
     if (!sql) return []
     // The complement of isLiveAt, as in liveSession: what is left is live at `now`.
@@ -191,7 +192,7 @@ export class AuthStoreObject extends DurableObject {
   // --- email:<email> (accounts.ts) ------------------------------------------------------------
 
   /** The atomic arbiter of email uniqueness; the claim keeps a copy of the account. */
-  emailClaim(user: UserRecord, now: number): 'created' | 'email_taken' {
+  emailClaim(user: UserRecord, now: Instant): 'created' | 'email_taken' {
     return accounts.claim(this.db, user, now)
   }
 
@@ -207,7 +208,7 @@ export class AuthStoreObject extends DurableObject {
 
   // --- sid:<id> ------------------------------------------------------------------------------
 
-  async pointerSet(sessionId: string, userId: UserId, expiresAt: number): Promise<void> {
+  async pointerSet(sessionId: string, userId: UserId, expiresAt: Instant): Promise<void> {
     this.write('pointer').exec(
       'INSERT INTO pointer (session_id, user_id, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
       sessionId,
@@ -228,7 +229,7 @@ export class AuthStoreObject extends DurableObject {
 
   // --- rate:<key> (counters.ts) ----------------------------------------------------------------
 
-  async rateHit(key: string, rule: RateRule, now: number): Promise<RateDecision> {
+  async rateHit(key: string, rule: RateRule, now: Instant): Promise<RateDecision> {
     const { decision, opened } = counters.hit(this.db, key, rule, now)
     if (opened !== null) await this.wakeBy(opened)
     return decision

@@ -1,5 +1,6 @@
 import type { Email } from '../../../domain/email.js'
 import type { Session, SessionId } from '../../../domain/session.js'
+import { generation, type Instant, instant } from '../../../domain/units.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 
 /**
@@ -52,6 +53,7 @@ export type Row = Record<string, ArrayBuffer | string | number | null>
 
 const str = (v: unknown): string => String(v)
 const num = (v: unknown): number => Number(v)
+const at = (v: unknown): Instant => instant(Number(v))
 const nullableStr = (v: unknown): string | null => (v === null || v === undefined ? null : String(v))
 
 export const sessionToRow = (s: Session): unknown[] => [
@@ -72,12 +74,12 @@ export const SESSION_UPSERT = `INSERT OR REPLACE INTO session (id, user_id, gene
 export const rowToSession = (r: Row): Session => ({
   id: str(r.id) as SessionId,
   userId: str(r.user_id) as UserId,
-  generation: num(r.generation),
-  createdAt: num(r.created_at),
-  rotatedAt: num(r.rotated_at),
-  lastUsedAt: num(r.last_used_at),
-  expiresAt: num(r.expires_at),
-  absoluteExpiresAt: num(r.absolute_expires_at),
+  generation: generation(num(r.generation)),
+  createdAt: at(r.created_at),
+  rotatedAt: at(r.rotated_at),
+  lastUsedAt: at(r.last_used_at),
+  expiresAt: at(r.expires_at),
+  absoluteExpiresAt: at(r.absolute_expires_at),
   userAgent: nullableStr(r.user_agent),
 })
 
@@ -86,5 +88,5 @@ export const rowToUser = (r: Row): UserRecord => ({
   email: str(r.email) as Email,
   name: nullableStr(r.name),
   passwordHash: str(r.password_hash),
-  createdAt: num(r.created_at),
+  createdAt: at(r.created_at),
 })

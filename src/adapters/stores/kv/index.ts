@@ -7,6 +7,7 @@ import {
   type SessionId,
   sessionsBeyondCap,
 } from '../../../domain/session.js'
+import type { Instant } from '../../../domain/units.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 import { fitsInBytes } from '../key-size.js'
 import { DEFAULT_STORE_TIMEOUT_MS, guarded } from '../outage.js'
@@ -127,7 +128,7 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
     },
   }
 
-  const live = async (id: SessionId, now: number): Promise<Session | null> => {
+  const live = async (id: SessionId, now: Instant): Promise<Session | null> => {
     const s = await readJson<Session>(key.session(id))
     return s && isLiveAt(s, now) ? s : null
   }

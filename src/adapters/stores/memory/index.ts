@@ -42,9 +42,12 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
     },
     'refuse',
   )
-  // A live counter is never pushed out: flooding other keys must not end a lockout. When every
-  // counter is live, a new key is refused as an outage (503) instead.
+  // A live lockout counter is never pushed out: flooding other keys must not end a lockout. When
+  // every one is live, a new key is refused as an outage (503) instead. Throttles that may be
+  // forgotten (`RateRule.mayForget`: per client IP) have a map of their own that drops its oldest,
+  // so a flood of new addresses neither fills the lockouts' room nor stops every other client.
   const counters = new BoundedExpiringMap<string, RateWindow>(maxRateKeys, undefined, 'refuse')
+  const forgettable = new BoundedExpiringMap<string, RateWindow>(maxRateKeys, undefined, 'evict-oldest')
 
   const userRepo: UserRepository = {
     async create(user) {
@@ -124,12 +127,14 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
 
   const limiter: RateLimiter = {
     async hit(key, rule, now) {
-      const { next, decision } = decideHit(counters.get(key, now) ?? null, rule, now)
-      if (!counters.set(key, next, next.end, now)) throw storeUnavailable('full')
+      const map = rule.mayForget ? forgettable : counters
+      const { next, decision } = decideHit(map.get(key, now) ?? null, rule, now)
+      if (!map.set(key, next, next.end, now)) throw storeUnavailable('full')
       return decision
     },
     async reset(key) {
       counters.delete(key)
+      forgettable.delete(key)
     },
   }
 

@@ -104,7 +104,7 @@ if ARGV[4] == 'set' then redis.call('HSET', KEYS[1], 'passwordHash', ARGV[5]) en
 return redis.call('HGETALL', KEYS[1])`
 
 /**
- * KEYS: counter. ARGV: now, windowMs, limit. Answers {allowed, retryAfter seconds}. Mirrors
+ * KEYS: counter. ARGV: now, windowMs, limit. Answers {allowed, retryAfter ms}. Mirrors
  * decideHit in src/domain/rate-window.ts line by line; the hash is the window (`count`, `end`),
  * written back in the same script and expiring at its end.
  */
@@ -123,5 +123,5 @@ else
 end
 -- if (next.count <= rule.limit) -> allowed
 if count <= limit then return {1, 0} end
--- else -> refused: retryAfter = max(1, ceil((next.end - now) / 1000))
-return {0, math.max(1, math.ceil((finish - now) / 1000))}`
+-- else -> refused: retryAfter = between(now, next.end)
+return {0, finish - now}`

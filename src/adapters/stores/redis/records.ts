@@ -1,5 +1,6 @@
 import type { Email } from '../../../domain/email.js'
 import type { Session, SessionId } from '../../../domain/session.js'
+import { generation, instant } from '../../../domain/units.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 
 /**
@@ -41,12 +42,12 @@ export function toSession(id: SessionId, fields: Record<string, string>): Sessio
   return {
     id,
     userId: userId as UserId,
-    generation: n('generation'),
-    createdAt: n('createdAt'),
-    rotatedAt: n('rotatedAt'),
-    lastUsedAt: n('lastUsedAt'),
-    expiresAt: n('expiresAt'),
-    absoluteExpiresAt: n('absoluteExpiresAt'),
+    generation: generation(n('generation')),
+    createdAt: instant(n('createdAt')),
+    rotatedAt: instant(n('rotatedAt')),
+    lastUsedAt: instant(n('lastUsedAt')),
+    expiresAt: instant(n('expiresAt')),
+    absoluteExpiresAt: instant(n('absoluteExpiresAt')),
     userAgent: fields.userAgent ?? null,
   }
 }
@@ -68,6 +69,6 @@ export function toUser(fields: Record<string, string>): UserRecord | null {
     email: email as Email,
     name: fields.name ?? null,
     passwordHash,
-    createdAt: integer(fields, 'createdAt', 'user'),
+    createdAt: instant(integer(fields, 'createdAt', 'user')),
   }
 }

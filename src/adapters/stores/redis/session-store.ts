@@ -7,6 +7,7 @@ import {
   type SessionId,
   sessionsBeyondCap,
 } from '../../../domain/session.js'
+import type { Instant } from '../../../domain/units.js'
 import type { UserId } from '../../../domain/user.js'
 import { guarded } from '../outage.js'
 import { INDEX_PRUNE_AFTER_MS, type KeySpace, TOMBSTONE_TTL_MS } from './keys.js'
@@ -52,7 +53,7 @@ export function createRedisSessionStore(
    * The user's indexed sessions, read one by one: the live ones, and the entries dead for good (a
    * tombstone, or no session at all once the entry is old: a younger one may be a create in flight).
    */
-  const readIndexed = async (userId: UserId, now: number): Promise<{ live: Session[]; dead: SessionId[] }> => {
+  const readIndexed = async (userId: UserId, now: Instant): Promise<{ live: Session[]; dead: SessionId[] }> => {
     const entries = await indexEntries(userId)
     const found = await Promise.all(entries.map(async (e) => ({ e, fields: await client.hgetall(keys.session(e.id)) })))
     const live: Session[] = []
