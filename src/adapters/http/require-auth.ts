@@ -40,6 +40,26 @@ export function createRequireAuth(
   }
 }
 
+/**
+ * What AuthorizeRequest reads from the request. The refresh cookie and the client IP are read only
+ * when the use case asks (the access token did not do), so the common request parses one cookie
+ * and never looks up the socket. Prototype getters, for the reason given in cookies.ts.
+ */
+class AuthorizeInput {
+  constructor(
+    readonly accessToken: string | undefined,
+    private readonly cookies: { readonly refresh: string | undefined },
+    private readonly c: Context,
+    private readonly config: HttpConfig,
+  ) {}
+  get refreshToken(): string | undefined {
+    return this.cookies.refresh
+  }
+  get ip(): string {
+    return this.config.clientIp(this.c)
+  }
+}
+
 async function authorize(
   deps: Pick<Deps, 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
   config: HttpConfig,
@@ -49,17 +69,7 @@ async function authorize(
   const bearer = bearerToken(c.req.header('authorization'))
   if (bearer === null) return problem(c, 'unauthorized')
   const cookies = jar.read(c)
-  // Getters: the use case reads the refresh cookie and the client IP only when the access token
-  // does not do, so the common request parses one cookie and never looks up the socket.
-  const result = await authorizeRequest(deps, {
-    accessToken: bearer ?? cookies.access,
-    get refreshToken() {
-      return cookies.refresh
-    },
-    get ip() {
-      return config.clientIp(c)
-    },
-  })
+  const result = await authorizeRequest(deps, new AuthorizeInput(bearer ?? cookies.access, cookies, c, config))
   if (!result.ok) {
     if (result.error === 'refresh_reused') jar.clear(c)
     return problem(c, result.error)
