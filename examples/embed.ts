@@ -1,25 +1,25 @@
 /**
- * Mounting the auth routes and `requireAuth` in an app of your own (type-checked with the project;
- * run it with `npx tsx examples/embed.ts`). Storage swaps in the one `stores` line.
+ * The auth routes and `requireAuth` in a Hono app of your own on Node, through the package's
+ * public entry points only (`hono-cookie-auth` resolves to this package's `exports`, built into
+ * dist/ by `npm run build`). Run it with `npx tsx examples/embed.ts`.
  */
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
-import { parseSettings } from '../src/adapters/config/settings.js'
-import { nodeSocketIp } from '../src/adapters/http/node-client-ip.js'
-import type { AuthEnv } from '../src/adapters/http/require-auth.js'
-import { createMemoryStores } from '../src/adapters/stores/memory/index.js'
-import { buildAuth } from '../src/service.js'
+import { type AuthEnv, createAuth } from 'hono-cookie-auth'
+import { createMemoryStores } from 'hono-cookie-auth/memory'
 
-const auth = await buildAuth({
-  // JWT_SECRET is required in production; elsewhere an ephemeral one is made, with a warning.
-  settings: parseSettings(process.env),
-  stores: createMemoryStores(), // or createRedisStores(createRedisClient({ url })), or the Workers stores
-  // Each client its own per-IP counters: the socket's address (behind a proxy, `forwardedFor`).
-  clientIp: nodeSocketIp,
+const auth = createAuth({
+  // Or createRedisStores(createRedisClient({ url })) from 'hono-cookie-auth/redis'.
+  stores: createMemoryStores(),
+  // Required in production; elsewhere an ephemeral one is made, with a warning.
+  secret: process.env.JWT_SECRET,
+  // The client IP is the socket's address by default; behind a proxy, `trustProxy: true`.
 })
 
 const app = new Hono<AuthEnv>()
 app.route('/auth', auth.routes)
 app.get('/orders', auth.requireAuth, (c) => c.json({ orders: [], for: c.get('auth').userId }))
 
-serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3001) }, (info) => console.log(`listening on ${info.port}`))
+serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3001) }, (info) =>
+  console.log(JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'listening', port: info.port })),
+)

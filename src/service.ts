@@ -3,7 +3,7 @@ import { createAccessTokens } from './adapters/crypto/access-tokens.js'
 import { createRefreshTokens } from './adapters/crypto/refresh-tokens.js'
 import { createScryptHasher, type ScryptHasherOptions } from './adapters/crypto/scrypt-hasher.js'
 import { systemClock, webRandom } from './adapters/crypto/web-runtime.js'
-import { type Auth, createApp, createAuth } from './adapters/http/app.js'
+import { createApp } from './adapters/http/app.js'
 import type { HttpConfig } from './adapters/http/config.js'
 import { jsonLog } from './adapters/log.js'
 import type { AuthPolicy, Deps } from './application/deps.js'
@@ -36,18 +36,19 @@ export interface DepsOptions {
   readonly tokenCacheSize?: number
 }
 
-/** Wires ports to adapters; both composition roots and the tests call this. Keys are imported once here. */
-export async function buildDeps(o: DepsOptions): Promise<Deps> {
-  const [accessTokens, refreshTokens] = await Promise.all([
-    createAccessTokens({
-      secret: o.secret,
-      ttl: o.policy.accessTokenTtl,
-      issuer: o.issuer,
-      audience: o.audience,
-      ...(o.tokenCacheSize !== undefined && { cacheSize: o.tokenCacheSize }),
-    }),
-    createRefreshTokens(o.secret, { issuer: o.issuer, audience: o.audience }),
-  ])
+/**
+ * Wires ports to adapters; both composition roots and the tests call this. Synchronous: the keys'
+ * imports start here, once, and the first request that needs a key awaits that one import.
+ */
+export function buildDeps(o: DepsOptions): Deps {
+  const accessTokens = createAccessTokens({
+    secret: o.secret,
+    ttl: o.policy.accessTokenTtl,
+    issuer: o.issuer,
+    audience: o.audience,
+    ...(o.tokenCacheSize !== undefined && { cacheSize: o.tokenCacheSize }),
+  })
+  const refreshTokens = createRefreshTokens(o.secret, { issuer: o.issuer, audience: o.audience })
   return {
     users: o.stores.users,
     sessions: o.stores.sessions,
@@ -80,14 +81,14 @@ export interface ServiceOptions {
  * and an embedding app meet. Without a configured secret (parseSettings allows that outside
  * production only) it makes an ephemeral one and warns; this is the only place that does.
  */
-async function compose(o: ServiceOptions): Promise<{ deps: Deps; config: HttpConfig }> {
+export function compose(o: ServiceOptions): { deps: Deps; config: HttpConfig } {
   const { settings, stores } = o
   let secret = settings.jwtSecret
   if (!secret) {
     secret = webRandom.id() + webRandom.id()
     console.warn('JWT_SECRET is not set: using an ephemeral secret; every session ends when this instance stops.')
   }
-  const deps = await buildDeps({
+  const deps = buildDeps({
     stores,
     hasher: createScryptHasher(o.kdf),
     secret,
@@ -99,21 +100,17 @@ async function compose(o: ServiceOptions): Promise<{ deps: Deps; config: HttpCon
   })
   const config: HttpConfig = {
     cookieSecure: settings.cookieSecure,
+    cookieSameSite: settings.cookieSameSite,
     publicOrigin: settings.publicOrigin,
     allowedOrigins: settings.allowedOrigins,
+    corsOrigins: settings.corsOrigins,
     clientIp: o.clientIp,
   }
   return { deps, config }
 }
 
 /** The whole standalone service as one Hono app: the routes, `/health`, headers, 404 and 405. */
-export async function buildService(o: ServiceOptions) {
-  const { deps, config } = await compose(o)
+export function buildService(o: ServiceOptions) {
+  const { deps, config } = compose(o)
   return createApp(deps, o.stores.health, config)
-}
-
-/** The routes and `requireAuth` for mounting in an app of your own (`examples/embed.ts`). */
-export async function buildAuth(o: ServiceOptions): Promise<Auth> {
-  const { deps, config } = await compose(o)
-  return createAuth(deps, config)
 }

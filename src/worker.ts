@@ -5,6 +5,7 @@
 import { Hono } from 'hono'
 import { parseSettings, SettingsError } from './adapters/config/settings.js'
 import { WORKERS_KDF_START_RATE } from './adapters/crypto/scrypt-hasher.js'
+import { cfConnectingIp } from './adapters/http/config.js'
 import { problem } from './adapters/http/problem.js'
 import { type AuthStoreNamespace, createDurableObjectStores } from './adapters/stores/durable-object/index.js'
 import { createKvStores, type KvLike } from './adapters/stores/kv/index.js'
@@ -35,8 +36,10 @@ const SETTINGS = [
   'REFRESH_REUSE_GRACE',
   'SESSION_MAX_LIFETIME',
   'COOKIE_SECURE',
+  'COOKIE_SAMESITE',
   'PUBLIC_ORIGIN',
   'ALLOWED_ORIGINS',
+  'CORS_ORIGINS',
   'LOGIN_FAILURE_LIMIT',
   'RATE_LIMIT_PER_MINUTE',
   'MAX_SESSIONS_PER_USER',
@@ -69,7 +72,7 @@ async function build(env: WorkerEnv): Promise<Fetch> {
     settings,
     stores: storesFrom(env),
     // Set by Cloudflare's edge; a client cannot forge it.
-    clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
+    clientIp: cfConnectingIp,
     // scrypt blocks the isolate while it runs, so a concurrency gate never sees two at once:
     // bound how fast derivations start instead (beyond it, 503 overloaded with Retry-After).
     kdf: { startRate: WORKERS_KDF_START_RATE },

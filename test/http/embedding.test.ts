@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { createAuth } from '../../src/adapters/http/app.js'
+import { mountableAuth } from '../../src/adapters/http/app.js'
 import { forwardedFor } from '../../src/adapters/http/config.js'
 import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
 import { TestClient } from '../support/app-harness.js'
@@ -9,7 +9,7 @@ import { expectProblem, MIN, PASSWORD, post, SEC, setsCookies, setup, setupInstr
 /** A host app of a Hono user: the auth routes under /auth, `requireAuth` on routes of its own. */
 async function hostApp() {
   const t = await setupInstrumented()
-  const auth = createAuth(t.deps, {
+  const auth = mountableAuth(t.deps, {
     cookieSecure: false,
     allowedOrigins: [],
     clientIp: forwardedFor(() => '127.0.0.1'),

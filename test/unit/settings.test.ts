@@ -29,8 +29,10 @@ describe('parseSettings: defaults', () => {
       refreshReuseGrace: 10,
       sessionMaxLifetime: 7_776_000,
       cookieSecure: false,
+      cookieSameSite: 'lax',
       publicOrigin: undefined,
       allowedOrigins: [],
+      corsOrigins: [],
       loginFailureLimit: 10,
       rateLimitPerMinute: 60,
       maxSessionsPerUser: 100,
@@ -67,6 +69,8 @@ describe('parseSettings: every variable is read', () => {
       COOKIE_SECURE: 'true',
       PUBLIC_ORIGIN: 'https://app.example.com',
       ALLOWED_ORIGINS: 'https://a.example.com, http://localhost:5173 ,,',
+      CORS_ORIGINS: ' https://spa.example.net,http://localhost:5173,',
+      COOKIE_SAMESITE: 'none',
       LOGIN_FAILURE_LIMIT: '3',
       RATE_LIMIT_PER_MINUTE: '120',
       MAX_SESSIONS_PER_USER: '20',
@@ -84,8 +88,10 @@ describe('parseSettings: every variable is read', () => {
       refreshReuseGrace: 5,
       sessionMaxLifetime: 172_800,
       cookieSecure: true,
+      cookieSameSite: 'none',
       publicOrigin: 'https://app.example.com',
       allowedOrigins: ['https://a.example.com', 'http://localhost:5173'],
+      corsOrigins: ['https://spa.example.net', 'http://localhost:5173'],
       loginFailureLimit: 3,
       rateLimitPerMinute: 120,
       maxSessionsPerUser: 20,
@@ -133,6 +139,15 @@ describe('parseSettings: bad values name the variable', () => {
     ['ALLOWED_ORIGINS', 'https://ok.example.com,https://bad.example.com/path'],
     ['ALLOWED_ORIGINS', 'example.com'],
     ['ALLOWED_ORIGINS', 'not a url'],
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'null'],
+    ['CORS_ORIGINS', 'https://ok.example.com,https://bad.example.com/'],
+    ['CORS_ORIGINS', 'https://*.example.com'],
+    ['CORS_ORIGINS', 'spa.example.net'],
+    ['COOKIE_SAMESITE', 'Lax'],
+    ['COOKIE_SAMESITE', 'strict '],
+    ['COOKIE_SAMESITE', 'no'],
+    ['COOKIE_SAMESITE', 'none'],
     ['LOGIN_FAILURE_LIMIT', '0'],
     ['LOGIN_FAILURE_LIMIT', 'ten'],
     ['RATE_LIMIT_PER_MINUTE', '0'],
@@ -155,6 +170,47 @@ describe('parseSettings: bad values name the variable', () => {
   it('refuses a session lifetime shorter than the access token lifetime', () => {
     const error = settingsError({ ACCESS_TOKEN_TTL: '3600', SESSION_MAX_LIFETIME: '600' })
     expect(error.message).toContain('SESSION_MAX_LIFETIME')
+  })
+})
+
+describe('parseSettings: COOKIE_SAMESITE and CORS_ORIGINS', () => {
+  it.each(['lax', 'strict'])('reads COOKIE_SAMESITE=%s with or without Secure cookies', (value) => {
+    expect(parseSettings({ COOKIE_SAMESITE: value }).cookieSameSite).toBe(value)
+    expect(parseSettings({ COOKIE_SAMESITE: value, COOKIE_SECURE: 'true' }).cookieSameSite).toBe(value)
+  })
+
+  it('takes none only with Secure cookies, and names both variables otherwise', () => {
+    expect(parseSettings({ COOKIE_SAMESITE: 'none', COOKIE_SECURE: '1' }).cookieSameSite).toBe('none')
+    expect(parseSettings({ NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET, COOKIE_SAMESITE: 'none' })).toMatchObject({
+      cookieSecure: true,
+      cookieSameSite: 'none',
+    })
+    for (const env of [
+      { COOKIE_SAMESITE: 'none' },
+      { COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'false' },
+      { NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET, COOKIE_SAMESITE: 'none', COOKIE_SECURE: '0' },
+    ]) {
+      const error = settingsError(env)
+      expect(error.message).toContain('COOKIE_SAMESITE')
+      expect(error.message).toContain('COOKIE_SECURE')
+    }
+  })
+
+  it('names a bad origin of CORS_ORIGINS or ALLOWED_ORIGINS by its place, never echoing it', () => {
+    for (const name of ['CORS_ORIGINS', 'ALLOWED_ORIGINS']) {
+      const error = settingsError({ [name]: 'https://ok.example.com, https://admin:hunter2@bad.example.com' })
+      expect(error.message).toContain(name)
+      expect(error.message).toContain('entry 2')
+      expect(error.message).not.toContain('hunter2')
+      expect(error.message).not.toContain('bad.example.com')
+    }
+  })
+
+  it('keeps CORS_ORIGINS apart from ALLOWED_ORIGINS', () => {
+    expect(parseSettings({ CORS_ORIGINS: 'https://spa.example.net' })).toMatchObject({
+      corsOrigins: ['https://spa.example.net'],
+      allowedOrigins: [],
+    })
   })
 })
 

@@ -146,6 +146,40 @@ describe('src/worker.ts through its fetch handler', () => {
     }
   })
 
+  it('reads CORS_ORIGINS and COOKIE_SAMESITE from its vars', async () => {
+    const app = 'https://app.example.com'
+    const worker = workerWith({ CORS_ORIGINS: app, COOKIE_SAMESITE: 'strict' })
+    const headers = { origin: app, 'cf-connecting-ip': freshIp() }
+    const pre = await worker(
+      new Request(`${ORIGIN}/logout`, {
+        method: 'OPTIONS',
+        headers: { ...headers, 'access-control-request-method': 'POST' },
+      }),
+    )
+    expect(pre.status).toBe(204)
+    expect(pre.headers.get('access-control-allow-origin')).toBe(app)
+    const logout = await worker(
+      new Request(`${ORIGIN}/logout`, { method: 'POST', headers: { ...headers, 'sec-fetch-site': 'cross-site' } }),
+    )
+    expect(logout.status).toBe(204)
+    expect(logout.headers.get('access-control-allow-credentials')).toBe('true')
+    expect(logout.headers.getSetCookie().map((line) => /; SameSite=(\w+)/.exec(line)?.[1])).toEqual([
+      'Strict',
+      'Strict',
+    ])
+  })
+
+  it('refuses COOKIE_SAMESITE=none without Secure cookies with a 500 and a logged reason', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const res = await workerWith({ COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'false' })(new Request(`${ORIGIN}/health`))
+      expect(res.status).toBe(500)
+      expect(String(errors.mock.calls[0]?.[0])).toMatch(/COOKIE_SAMESITE=none requires COOKIE_SECURE=true/)
+    } finally {
+      errors.mockRestore()
+    }
+  })
+
   it('refuses an unknown STORE with a 500 and a logged reason', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {

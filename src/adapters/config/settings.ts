@@ -17,14 +17,21 @@ export interface Settings {
   readonly refreshReuseGrace: number
   readonly sessionMaxLifetime: number
   readonly cookieSecure: boolean
+  /** The cookies' `SameSite`; `none` only with `cookieSecure`. */
+  readonly cookieSameSite: CookieSameSite
   readonly publicOrigin: string | undefined
   readonly allowedOrigins: readonly string[]
+  /** Origins of browser apps answered with CORS headers (credentials included); they pass the cross-site check. */
+  readonly corsOrigins: readonly string[]
   readonly loginFailureLimit: number
   readonly rateLimitPerMinute: number
   /** Live sessions per user; a login past it revokes that user's oldest. */
   readonly maxSessionsPerUser: number
   readonly trustProxy: boolean
 }
+
+/** `COOKIE_SAMESITE`, as the cookie attribute's value in lower case. */
+export type CookieSameSite = 'lax' | 'strict' | 'none'
 
 const int = (min: number, max: number, fallback: number) =>
   v.optional(
@@ -53,6 +60,8 @@ const origin = v.pipe(
   v.url('must be an origin such as https://app.example.com'),
   // Validations still run after `v.url` fails: guard the parse so a non-URL is an issue, not a TypeError.
   v.check((s) => URL.canParse(s) && new URL(s).origin === s, 'must be an origin: scheme, host and port, no path'),
+  // The URL parser takes `https://*.example.com` as a host of its own; no browser sends it.
+  v.check((s) => !s.includes('*'), 'must be an exact origin, without wildcards'),
 )
 
 const DAY = 86_400
@@ -81,6 +90,8 @@ const schema = (production: boolean) =>
     COOKIE_SECURE: bool(production),
     PUBLIC_ORIGIN: v.optional(origin),
     ALLOWED_ORIGINS: v.optional(v.string(), ''),
+    CORS_ORIGINS: v.optional(v.string(), ''),
+    COOKIE_SAMESITE: v.optional(v.picklist(['lax', 'strict', 'none'], 'must be lax, strict or none'), 'lax'),
     LOGIN_FAILURE_LIMIT: int(1, 1000, 10),
     RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 60),
     MAX_SESSIONS_PER_USER: int(1, 10_000, DEFAULT_MAX_SESSIONS_PER_USER),
@@ -109,6 +120,25 @@ function clusterNodes(raw: string): { host: string; port: number }[] {
   })
 }
 
+/**
+ * A comma-separated list of exact origins. A bad entry is named by its place, never echoed: one
+ * pasted with credentials (`https://user:pass@host`) is no origin, and its password stays out of logs.
+ */
+function originList(name: string, raw: string): string[] {
+  const entries = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+  for (const [i, o] of entries.entries()) {
+    if (!v.is(origin, o)) {
+      throw new SettingsError(
+        `invalid configuration:\n  ${name} entry ${i + 1} is not an origin: a scheme, a host and a port only`,
+      )
+    }
+  }
+  return entries
+}
+
 /** Thrown with every bad variable named (never its value: it may be the secret). */
 export class SettingsError extends Error {
   override readonly name = 'SettingsError'
@@ -126,14 +156,11 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
     throw new SettingsError(`invalid configuration:\n  ${lines.join('\n  ')}`)
   }
   const s = result.output
-  const allowedOrigins = s.ALLOWED_ORIGINS.split(',')
-    .map((o) => o.trim())
-    .filter(Boolean)
-  for (const o of allowedOrigins) {
-    if (!v.is(origin, o))
-      throw new SettingsError(
-        `invalid configuration:\n  ALLOWED_ORIGINS has ${JSON.stringify(String(o).slice(0, 100))}, not an origin`,
-      )
+  const allowedOrigins = originList('ALLOWED_ORIGINS', s.ALLOWED_ORIGINS)
+  const corsOrigins = originList('CORS_ORIGINS', s.CORS_ORIGINS)
+  // Browsers drop a SameSite=None cookie that is not Secure.
+  if (s.COOKIE_SAMESITE === 'none' && !s.COOKIE_SECURE) {
+    throw new SettingsError('invalid configuration:\n  COOKIE_SAMESITE=none requires COOKIE_SECURE=true')
   }
   if (production && s.JWT_SECRET === undefined) {
     throw new SettingsError(
@@ -159,8 +186,10 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
     refreshReuseGrace: s.REFRESH_REUSE_GRACE,
     sessionMaxLifetime: s.SESSION_MAX_LIFETIME,
     cookieSecure: s.COOKIE_SECURE,
+    cookieSameSite: s.COOKIE_SAMESITE,
     publicOrigin: s.PUBLIC_ORIGIN,
     allowedOrigins,
+    corsOrigins,
     loginFailureLimit: s.LOGIN_FAILURE_LIMIT,
     rateLimitPerMinute: s.RATE_LIMIT_PER_MINUTE,
     maxSessionsPerUser: s.MAX_SESSIONS_PER_USER,

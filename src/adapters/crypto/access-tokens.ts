@@ -4,7 +4,7 @@ import type { SessionId } from '../../domain/session.js'
 import { epochSeconds, fromEpochSeconds, type Millis } from '../../domain/units.js'
 import type { UserId } from '../../domain/user.js'
 import { BoundedExpiringMap } from '../bounded-map.js'
-import { importHmacKey } from './hmac-key.js'
+import { importHmacKey, keyInFlight } from './hmac-key.js'
 
 export interface AccessTokenOptions {
   /** At least 32 bytes; checked by the composition root before it gets here. */
@@ -27,15 +27,16 @@ const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Num
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128
 
 /**
- * HS256 access tokens on `hono/jwt`, wrapped to meet docs/security.md. The key is imported once.
+ * HS256 access tokens on `hono/jwt`, wrapped to meet docs/security.md. The key is imported once,
+ * starting at creation (`keyInFlight`).
  * `verify` lets Hono check the header (HS256 pinned, no `crit`) and the signature with every
  * claim check switched off, then checks the claims itself with leeway against the Clock: so the
  * signature is checked before any claim is believed, and Hono's messages (which embed the token)
  * never escape. Verified token strings are remembered until they expire, so a client's repeated
  * requests with the same token cost a map lookup.
  */
-export async function createAccessTokens(opts: AccessTokenOptions): Promise<AccessTokens> {
-  const key = await importHmacKey(opts.secret)
+export function createAccessTokens(opts: AccessTokenOptions): AccessTokens {
+  const key = keyInFlight(() => importHmacKey(opts.secret))
   const leeway = Math.min(opts.leeway ?? 30, 60)
   // The JWT edge: claims are whole seconds since the epoch.
   const ttl = Math.floor(opts.ttl / 1000)
@@ -76,7 +77,7 @@ export async function createAccessTokens(opts: AccessTokenOptions): Promise<Acce
         ...(opts.issuer !== undefined && { iss: opts.issuer }),
         ...(opts.audience !== undefined && { aud: opts.audience }),
       }
-      return { token: await sign(payload, key, 'HS256'), expiresAt: fromEpochSeconds(exp) }
+      return { token: await sign(payload, await key.get(), 'HS256'), expiresAt: fromEpochSeconds(exp) }
     },
 
     async verify(token, now) {
@@ -90,7 +91,7 @@ export async function createAccessTokens(opts: AccessTokenOptions): Promise<Acce
       if (token.length > MAX_TOKEN || !SHAPE.test(token)) return { valid: false, reason: 'invalid' }
       let payload: unknown
       try {
-        payload = await verify(token, key, { alg: 'HS256', exp: false, nbf: false, iat: false })
+        payload = await verify(token, await key.get(), { alg: 'HS256', exp: false, nbf: false, iat: false })
       } catch {
         return { valid: false, reason: 'invalid' }
       }

@@ -4,6 +4,38 @@ const encoder = new TextEncoder()
 export const importHmacKey = (secret: string): Promise<CryptoKey> =>
   crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
 
+/**
+ * A key imported once. The import starts at creation, so a factory can be synchronous and no
+ * request imports a key; `get` answers the key at once when it is ready or waits for that one
+ * import. Where the runtime refuses crypto at creation (a Worker's global scope), the failed
+ * start is not kept: the first `get` imports instead, once. A failed import is reported to its
+ * callers and retried by the next one, never left unhandled.
+ */
+export function keyInFlight(load: () => Promise<CryptoKey>): { get(): CryptoKey | Promise<CryptoKey> } {
+  let key: CryptoKey | undefined
+  let importing: Promise<CryptoKey> | undefined
+  const start = (): Promise<CryptoKey> => {
+    const attempt = load().then(
+      (k) => {
+        key = k
+        return k
+      },
+      (err: unknown) => {
+        if (importing === attempt) importing = undefined
+        throw err
+      },
+    )
+    importing = attempt
+    return attempt
+  }
+  try {
+    start().catch(() => {})
+  } catch {
+    importing = undefined
+  }
+  return { get: () => key ?? importing ?? start() }
+}
+
 /** Derives an independent HMAC-SHA-256 key from the configured secret with HKDF. */
 export async function deriveHmacKey(secret: string, info: string): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveKey'])

@@ -2,15 +2,16 @@ import { decodeBase64Url, encodeBase64Url } from 'hono/utils/encode'
 import type { RefreshTokens } from '../../application/ports.js'
 import type { SessionId } from '../../domain/session.js'
 import { generation as asGeneration } from '../../domain/units.js'
-import { deriveHmacKey } from './hmac-key.js'
+import { deriveHmacKey, keyInFlight } from './hmac-key.js'
 
 const encoder = new TextEncoder()
 // The MAC is 32 bytes, 43 base64url characters whose last one has two unused bits: only the
 // canonical spelling is accepted, so a token has exactly one valid form.
 const TOKEN = /^([A-Za-z0-9_-]{16,64})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{42}[AEIMQUYcgkosw048])$/
 
+// `encode` always answers a fresh, unshared buffer; some lib versions type it as ArrayBufferLike.
 const message = (sessionId: string, generation: number): Uint8Array<ArrayBuffer> =>
-  encoder.encode(`rt1.${sessionId}.${generation}`)
+  encoder.encode(`rt1.${sessionId}.${generation}`) as Uint8Array<ArrayBuffer>
 
 /**
  * The HKDF info of the MAC key. With an issuer or audience configured it names them, so a token
@@ -29,14 +30,14 @@ const macInfo = (issuer: string | undefined, audience: string | undefined): stri
  * store read, so a rotation is one store round trip and a forged token never reaches the store;
  * the store keeps the generation only, from which no token can be computed without the key.
  */
-export async function createRefreshTokens(
+export function createRefreshTokens(
   secret: string,
   scope: { readonly issuer?: string | undefined; readonly audience?: string | undefined } = {},
-): Promise<RefreshTokens> {
-  const key = await deriveHmacKey(secret, macInfo(scope.issuer, scope.audience))
+): RefreshTokens {
+  const key = keyInFlight(() => deriveHmacKey(secret, macInfo(scope.issuer, scope.audience)))
   return {
     async issue(sessionId, generation) {
-      const mac = await crypto.subtle.sign('HMAC', key, message(sessionId, generation))
+      const mac = await crypto.subtle.sign('HMAC', await key.get(), message(sessionId, generation))
       return `${sessionId}.${generation}.${encodeBase64Url(mac).replace(/=+$/, '')}`
     },
     async open(token) {
@@ -51,7 +52,7 @@ export async function createRefreshTokens(
         return null
       }
       // crypto.subtle.verify compares in constant time.
-      const good = await crypto.subtle.verify('HMAC', key, signature, message(sessionId, generation))
+      const good = await crypto.subtle.verify('HMAC', await key.get(), signature, message(sessionId, generation))
       return good ? { sessionId: sessionId as SessionId, generation } : null
     },
   }

@@ -6,28 +6,47 @@ import { STORE_RETRY_AFTER } from '../stores/outage.js'
 import { createAuthRoutes } from './auth-routes.js'
 import type { HttpConfig } from './config.js'
 import { createCookieJar } from './cookies.js'
+import { corsFor } from './cors.js'
+import { mountDocs } from './docs-routes.js'
 import { answerOtherMethods } from './method-not-allowed.js'
 import { problem } from './problem.js'
 import { type AuthEnv, createRequireAuth } from './require-auth.js'
 import { reply, securityHeaders } from './security-headers.js'
 
+/** The contract's routes as a sub-app, typed route by route for `hc<typeof auth.routes>`. */
+export type AuthRoutes = ReturnType<typeof mountable>
+
 /** The pieces a Hono user mounts in an app of their own. */
 export interface Auth {
   /** The contract's routes as a sub-app: `app.route('/auth', auth.routes)`. */
-  readonly routes: Hono<AuthEnv>
+  readonly routes: AuthRoutes
   /** AuthorizeRequest as middleware; the identity is `c.get('auth')`. */
   readonly requireAuth: MiddlewareHandler<AuthEnv>
 }
 
-/** Builds the auth routes and `requireAuth` from one set of dependencies, so storage swaps in one line. */
-export function createAuth(deps: Deps, config: HttpConfig): Auth {
-  const auth = authParts(deps, config)
-  auth.routes.onError(authErrors(deps))
-  return auth
+/**
+ * The auth routes and `requireAuth` for mounting in an app of your own, from one set of
+ * dependencies (so storage swaps in one line). The routes carry what the standalone service's
+ * answers carry: the security headers, `Cache-Control: no-store`, a request id, CORS for listed
+ * origins, and the same outage and error handling.
+ */
+export function mountableAuth(deps: Deps, config: HttpConfig): Auth {
+  const { routes, requireAuth } = authParts(deps, config)
+  routes.onError(authErrors(deps))
+  return { routes: mountable(routes, config), requireAuth }
 }
 
-function authParts(deps: Deps, config: HttpConfig): Auth {
-  const jar = createCookieJar(config.cookieSecure)
+/** A wrapper, so the headers (and CORS) run before the routes; `.route` keeps the routes' types. */
+function mountable(routes: ReturnType<typeof createAuthRoutes>, config: HttpConfig) {
+  const outer = new Hono<AuthEnv>()
+  outer.use('*', securityHeaders({ hsts: config.cookieSecure, wholeReplies: false }))
+  const cors = corsFor(config.corsOrigins)
+  if (cors) outer.use('*', cors)
+  return outer.route('/', routes)
+}
+
+function authParts(deps: Deps, config: HttpConfig) {
+  const jar = createCookieJar(config.cookieSecure, config.cookieSameSite)
   const requireAuth = createRequireAuth(deps, config, jar)
   return { routes: createAuthRoutes(deps, config, jar, requireAuth), requireAuth }
 }
@@ -48,12 +67,17 @@ const authErrors =
 
 /**
  * The whole service as one Hono app, used by both runtimes: security headers, a request id,
- * `Cache-Control: no-store` on every answer, the cross-site guard, the routes, `/health`, 405 and 404.
+ * `Cache-Control: no-store` on every answer, CORS for listed origins, the cross-site guard, the
+ * routes, `/health`, 405 and 404.
  */
 export function createApp(deps: Deps, health: StoreHealth, config: HttpConfig): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>()
   const auth = authParts(deps, config)
   app.use('*', securityHeaders({ hsts: config.cookieSecure }))
+  // Inside the security headers, so preflights carry them too; before every route, so a preflight
+  // is answered before any 405 or 404.
+  const cors = corsFor(config.corsOrigins)
+  if (cors) app.use('*', cors)
 
   app.get('/health', async (c) => {
     try {
@@ -68,6 +92,7 @@ export function createApp(deps: Deps, health: StoreHealth, config: HttpConfig): 
   // The routes' error handler is this app's: a sub-app with one of its own would wrap each of its
   // handlers in one more async layer on every request.
   app.route('/', auth.routes)
+  mountDocs(app, { cookieSecure: config.cookieSecure })
 
   answerOtherMethods(app)
   app.notFound((c) => problem(c, 'not_found'))

@@ -8,6 +8,13 @@ export interface HttpConfig {
   readonly publicOrigin?: string | undefined
   /** Extra origins allowed to make state-changing requests. */
   readonly allowedOrigins: readonly string[]
+  /**
+   * Origins of browser apps elsewhere: answered with CORS headers, credentials included, and let
+   * through the cross-site check. None by default.
+   */
+  readonly corsOrigins?: readonly string[] | undefined
+  /** The cookies' `SameSite`: `lax` by default; `none` needs `cookieSecure`. */
+  readonly cookieSameSite?: 'lax' | 'strict' | 'none' | undefined
   /** The client IP, as the runtime knows it (a tiny function type per runtime). */
   readonly clientIp: (c: Context) => string
 }
@@ -20,3 +27,6 @@ export const forwardedFor =
     const last = header?.split(',').pop()?.trim()
     return last || fallback(c)
   }
+
+/** The address Cloudflare's edge saw: set by the edge, so a client cannot forge it; only a Worker can trust it. */
+export const cfConnectingIp = (c: Context): string => c.req.header('cf-connecting-ip') ?? 'unknown'

@@ -41,11 +41,16 @@ class RequestCookies {
   }
 }
 
-/** The two token cookies, `HttpOnly; SameSite=Lax; Path=/`, with `__Host-` names when Secure. */
-export function createCookieJar(secure: boolean): CookieJar {
+/**
+ * The two token cookies, `HttpOnly; Path=/` and `SameSite` as given (`Lax` unless told), with
+ * `__Host-` names when Secure. Set and clear share one set of attributes.
+ */
+export function createCookieJar(secure: boolean, sameSite: 'lax' | 'strict' | 'none' = 'lax'): CookieJar {
+  // Browsers drop a SameSite=None cookie without Secure: every login would silently fail.
+  if (sameSite === 'none' && !secure) throw new TypeError('cookieSameSite none requires cookieSecure')
   const access = secure ? '__Host-access_token' : 'access_token'
   const refresh = secure ? '__Host-refresh_token' : 'refresh_token'
-  const base = { httpOnly: true, sameSite: 'Lax', path: '/', secure } as const
+  const base = { httpOnly: true, sameSite, path: '/', secure } as const
   // The cookie edge: Max-Age is whole seconds, rounded up, within the browsers' cap.
   const put = (c: Context, name: string, value: string, now: Instant, expiresAt: Instant): void => {
     keepContextHeaders(c)

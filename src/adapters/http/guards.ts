@@ -1,8 +1,9 @@
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context, Env, MiddlewareHandler } from 'hono'
+import type { BlankInput } from 'hono/types'
 import * as v from 'valibot'
 import type { SecurityLog } from '../../application/ports.js'
 import type { HttpConfig } from './config.js'
-import { problem } from './problem.js'
+import { type ProblemResponse, problem } from './problem.js'
 
 /** The methods `originGuard` guards: it is registered for these alone, so a GET never runs it. */
 export const STATE_CHANGING = ['POST', 'PUT', 'PATCH', 'DELETE']
@@ -15,13 +16,16 @@ const SAME_SITE = new Set(['same-origin', 'same-site', 'none'])
  * `same-origin`, `same-site` or `none`, or an `Origin` that is neither ours nor allowed. Register
  * it for `STATE_CHANGING` methods only (`app.on(STATE_CHANGING, '*', ...)`). Hono's `csrf()` only
  * looks at form content types, and this API takes JSON. No header at all means a non-browser
- * client, which passes.
+ * client, which passes. A CORS origin passes whatever `Sec-Fetch-Site` says: a browser app on
+ * another site sends `cross-site` with every request, and the `Origin` a browser sends is its own.
  */
 export function originGuard(config: HttpConfig, log: SecurityLog): MiddlewareHandler {
   const allowed = new Set(config.allowedOrigins)
+  const cors = new Set(config.corsOrigins)
   return async (c, next) => {
     const site = c.req.header('sec-fetch-site')
     const origin = c.req.header('origin')
+    if (origin !== undefined && cors.has(origin)) return next()
     const own = config.publicOrigin ?? new URL(c.req.url).origin
     if (
       (site !== undefined && !SAME_SITE.has(site)) ||
@@ -46,7 +50,7 @@ function whatIsWrong(issue: v.BaseIssue<unknown>): string {
   return issue.message
 }
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response }
+type Parsed<T> = { ok: true; value: T } | { ok: false; response: ProblemResponse<'invalid_request'> }
 
 /** Reads a JSON body against a strict schema (behind `jsonOnly`): 400 for bad JSON or shape. */
 export async function readJson<S extends v.GenericSchema>(c: Context, schema: S): Promise<Parsed<v.InferOutput<S>>> {
@@ -70,12 +74,15 @@ export async function readJson<S extends v.GenericSchema>(c: Context, schema: S)
   return { ok: true, value: result.output }
 }
 
+/** A content-type check, its 415 typed so that `hc` sees it. */
+type ContentTypeCheck = MiddlewareHandler<Env, string, BlankInput, ProblemResponse<'unsupported_media_type'>>
+
 /** Routes that take a JSON body: any other content type is a 415 before anything else runs. */
-export const jsonOnly: MiddlewareHandler = async (c, next) =>
+export const jsonOnly: ContentTypeCheck = async (c, next) =>
   isJson(c.req.header('content-type')) ? next() : problem(c, 'unsupported_media_type')
 
 /** Routes that take no body accept an empty one with any content type; a non-empty one must be JSON. */
-export const emptyOrJson: MiddlewareHandler = async (c, next) => {
+export const emptyOrJson: ContentTypeCheck = async (c, next) => {
   if (isJson(c.req.header('content-type'))) return next()
   // Bytes, not text: the body is only measured, and workerd warns when a body of another content
   // type is decoded as text. The body limit before this bounds how much is read.

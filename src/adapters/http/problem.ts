@@ -1,4 +1,4 @@
-import type { Context } from 'hono'
+import type { Context, TypedResponse } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ErrorCode } from '../../domain/errors.js'
 import { type Millis, retryAfterSeconds } from '../../domain/units.js'
@@ -14,40 +14,54 @@ export type HttpErrorCode =
 /** Every code a problem answer carries. */
 export type ProblemCode = ErrorCode | HttpErrorCode
 
-/** The one place an error code becomes an HTTP status; a new code that is not mapped fails the type check. */
-export function statusOf(code: ProblemCode): ContentfulStatusCode {
-  switch (code) {
-    case 'invalid_request':
-      return 400
-    case 'invalid_credentials':
-    case 'unauthorized':
-    case 'refresh_reused':
-      return 401
-    case 'forbidden_origin':
-      return 403
-    case 'not_found':
-      return 404
-    case 'method_not_allowed':
-      return 405
-    case 'email_taken':
-      return 409
-    case 'payload_too_large':
-      return 413
-    case 'unsupported_media_type':
-      return 415
-    case 'rate_limited':
-      return 429
-    case 'internal':
-      return 500
-    case 'store_unavailable':
-    case 'overloaded':
-      return 503
-    default: {
-      const unmapped: never = code
-      throw new Error(`unmapped error code ${String(unmapped)}`)
-    }
-  }
+/**
+ * The one place an error code becomes an HTTP status; a new code that is not mapped fails the type
+ * check. A table rather than a switch so that the types know each code's status too: `hc` sees a
+ * 401 as the 401 codes' problem body.
+ */
+const STATUS = {
+  invalid_request: 400,
+  invalid_credentials: 401,
+  unauthorized: 401,
+  refresh_reused: 401,
+  forbidden_origin: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  email_taken: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  store_unavailable: 503,
+  overloaded: 503,
+} as const satisfies Record<ProblemCode, ContentfulStatusCode>
+
+/** The status a code is answered with. */
+export type ProblemStatus<C extends ProblemCode> = (typeof STATUS)[C]
+
+/** The status a code is answered with. */
+export function statusOf<C extends ProblemCode>(code: C): ProblemStatus<C> {
+  const status = STATUS[code]
+  if (status === undefined) throw new Error(`unmapped error code ${String(code)}`)
+  return status
 }
+
+/** The body of a problem answer for a code (RFC 9457). */
+export type ProblemBody<C extends ProblemCode = ProblemCode> = {
+  type: `urn:hono-cookie-auth:problem:${C}`
+  title: string
+  status: ProblemStatus<C>
+  detail?: string
+  code: C
+}
+
+/**
+ * A problem answer as the types (and so `hc`) see it: one member per code, each with its own
+ * status, so a client that checks `res.status` gets that status's codes.
+ */
+export type ProblemResponse<C extends ProblemCode> = C extends ProblemCode
+  ? Response & TypedResponse<ProblemBody<C>, ProblemStatus<C>, 'json'>
+  : never
 
 const TITLES: Record<ProblemCode, string> = {
   invalid_request: 'The request is not valid',
@@ -67,11 +81,11 @@ const TITLES: Record<ProblemCode, string> = {
 }
 
 /** An `application/problem+json` response (RFC 9457) for a code, never with a stack or a secret. */
-export function problem(
+export function problem<C extends ProblemCode>(
   c: Context,
-  code: ProblemCode,
+  code: C,
   extra: { detail?: string | undefined; retryAfter?: Millis | undefined } = {},
-): Response {
+): ProblemResponse<C> {
   const status = statusOf(code)
   if (extra.retryAfter !== undefined) c.header('Retry-After', String(retryAfterSeconds(extra.retryAfter)))
   const body = {
@@ -81,5 +95,11 @@ export function problem(
     ...(extra.detail !== undefined && { detail: extra.detail }),
     code,
   }
-  return c.body(JSON.stringify(body), status, { 'Content-Type': 'application/problem+json' })
+  const res: Response = c.body(JSON.stringify(body), status, { 'Content-Type': 'application/problem+json' })
+  // The body is exactly a ProblemBody<C> as JSON and the status statusOf(code): the cast only names them.
+  return res as ProblemResponse<C>
 }
+
+/** Every code with its status and title, for the documents that list them (the OpenAPI document). */
+export const problemCatalog = (): ReadonlyArray<{ code: ProblemCode; status: ContentfulStatusCode; title: string }> =>
+  (Object.keys(STATUS) as ProblemCode[]).map((code) => ({ code, status: STATUS[code], title: TITLES[code] }))

@@ -1,14 +1,25 @@
 import type { Context, MiddlewareHandler } from 'hono'
+import type { BlankInput } from 'hono/types'
 import { authorizeRequest } from '../../application/authorize-request.js'
 import type { Deps, Identity, IssuedTokens } from '../../application/deps.js'
 import { isUnavailable } from '../../domain/errors.js'
 import type { HttpConfig } from './config.js'
 import type { CookieJar } from './cookies.js'
 import { bearerToken } from './guards.js'
-import { problem } from './problem.js'
+import { type ProblemResponse, problem } from './problem.js'
 
 /** What `requireAuth` puts on the context: `c.get('auth')`. */
 export type AuthEnv = { Variables: { auth: Identity } }
+
+type AuthProblem = ProblemResponse<'unauthorized' | 'refresh_reused'>
+
+/** `requireAuth`, its own answers typed (401, and 503 in an outage), so `hc` sees them on every route behind it. */
+export type RequireAuth = MiddlewareHandler<
+  AuthEnv,
+  string,
+  BlankInput,
+  AuthProblem | ProblemResponse<'store_unavailable' | 'overloaded'>
+>
 
 /**
  * Runs AuthorizeRequest: a valid access token (cookie or `Authorization: Bearer`) proceeds with no
@@ -19,9 +30,9 @@ export function createRequireAuth(
   deps: Pick<Deps, 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
   config: HttpConfig,
   jar: CookieJar,
-): MiddlewareHandler<AuthEnv> {
+): RequireAuth {
   return async (c, next) => {
-    let outcome: Response | IssuedTokens | undefined
+    let outcome: AuthProblem | IssuedTokens | undefined
     try {
       outcome = await authorize(deps, config, jar, c)
     } catch (err) {
@@ -65,7 +76,7 @@ async function authorize(
   config: HttpConfig,
   jar: CookieJar,
   c: Context<AuthEnv>,
-): Promise<Response | IssuedTokens | undefined> {
+): Promise<AuthProblem | IssuedTokens | undefined> {
   const bearer = bearerToken(c.req.header('authorization'))
   if (bearer === null) return problem(c, 'unauthorized')
   const cookies = jar.read(c)

@@ -11,11 +11,32 @@ const MAX_DATE_MS = 8.64e15
 export const isoTime = (ms: number): string =>
   new Date(Number.isNaN(ms) ? 0 : Math.min(Math.max(ms, -MAX_DATE_MS), MAX_DATE_MS)).toISOString()
 
+/** The contract's `user` as JSON: plain strings, so a typed client sees strings, not brands. */
+export type UserJson = { id: string; email: string; name: string | null; createdAt: string }
+
+/** One entry of `GET /sessions` as JSON. */
+export type SessionJson = {
+  id: string
+  createdAt: string
+  lastUsedAt: string
+  expiresAt: string
+  userAgent: string | null
+  current: boolean
+}
+
+/** `GET /session` as JSON. */
+export type SessionInfoJson = { userId: string; sessionId: string; accessTokenExpiresAt: string }
+
 /** The contract's `user`, timestamps as ISO strings. */
-export const userJson = (u: PublicUser) => ({ id: u.id, email: u.email, name: u.name, createdAt: isoTime(u.createdAt) })
+export const userJson = (u: PublicUser): UserJson => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  createdAt: isoTime(u.createdAt),
+})
 
 /** One entry of `GET /sessions`, timestamps as ISO strings. */
-export const sessionJson = (s: SessionView) => ({
+export const sessionJson = (s: SessionView): SessionJson => ({
   id: s.id,
   createdAt: isoTime(s.createdAt),
   lastUsedAt: isoTime(s.lastUsedAt),

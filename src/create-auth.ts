@@ -1,0 +1,35 @@
+import { type AuthSettingsOptions, settingsFromOptions } from './adapters/config/options.js'
+import { type Auth, mountableAuth } from './adapters/http/app.js'
+import { runtimeClientIp } from './adapters/http/client-ip.js'
+import type { HttpConfig } from './adapters/http/config.js'
+import type { Stores } from './application/ports.js'
+import { compose } from './service.js'
+
+/** What `createAuth` takes: the stores, the secret, and any of the service's settings. */
+export interface AuthOptions extends AuthSettingsOptions {
+  readonly stores: Stores
+  /** The client IP; by default the runtime's own (the socket on Node, `CF-Connecting-IP` on Workers). */
+  readonly clientIp?: HttpConfig['clientIp']
+}
+
+/**
+ * The auth routes and `requireAuth` for mounting in an app of your own:
+ *
+ *     const auth = createAuth({ stores: createMemoryStores(), secret: env.JWT_SECRET })
+ *     app.route('/auth', auth.routes)
+ *     app.get('/orders', auth.requireAuth, (c) => c.json({ for: c.get('auth').userId }))
+ *
+ * Synchronous: the keys' imports start here and the first request that needs a key awaits that
+ * one import. A bad option throws here, naming the option, never its value.
+ */
+export function createAuth(options: AuthOptions): Auth {
+  const { stores, clientIp, log, ...rest } = options
+  const settings = settingsFromOptions(rest)
+  const { deps, config } = compose({
+    settings,
+    stores,
+    clientIp: clientIp ?? runtimeClientIp({ trustProxy: settings.trustProxy }),
+    ...(log && { log }),
+  })
+  return mountableAuth(deps, config)
+}

@@ -1,0 +1,41 @@
+/**
+ * `hono-cookie-auth`: the auth routes and `requireAuth` for a Hono app of your own, and the ports
+ * for writing a store of your own. Stores come from `hono-cookie-auth/memory`, `/redis` and
+ * `/workers`.
+ */
+
+export { SettingsError } from './adapters/config/settings.js'
+export type { Auth, AuthRoutes } from './adapters/http/app.js'
+export type { AuthEnv } from './adapters/http/require-auth.js'
+export { guarded, STORE_RETRY_AFTER, storeUnavailable } from './adapters/stores/outage.js'
+export type { Identity } from './application/deps.js'
+
+// For a store of your own: the ports it implements, the rules every store applies, and the error
+// an outage throws (a 503 with Retry-After that touches no cookie).
+export type {
+  RateDecision,
+  RateLimiter,
+  RateRule,
+  SecurityEventName,
+  SecurityLog,
+  SessionStore,
+  StoreHealth,
+  Stores,
+  UserRepository,
+} from './application/ports.js'
+export { type AuthOptions, createAuth } from './create-auth.js'
+export type { Email } from './domain/email.js'
+export { UnavailableError } from './domain/errors.js'
+export { decideHit, type RateWindow } from './domain/rate-window.js'
+export {
+  DEFAULT_MAX_SESSIONS_PER_USER,
+  decideRotation,
+  isLiveAt,
+  type RotateOutcome,
+  type RotationPolicy,
+  type Session,
+  type SessionId,
+  sessionsBeyondCap,
+} from './domain/session.js'
+export { type Generation, generation, type Instant, instant, type Millis, millis } from './domain/units.js'
+export type { UserId, UserRecord } from './domain/user.js'

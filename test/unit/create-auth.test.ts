@@ -1,0 +1,112 @@
+import { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
+import { type AuthEnv, createAuth, SettingsError } from '../../src/index.js'
+
+const SECRET = 'an-embedding-test-secret-of-at-least-32-bytes'
+const PASSWORD = 'correct horse battery staple'
+const post = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+})
+/** What @hono/node-server hands an app as its env: the request's socket. */
+const fromSocket = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } })
+
+function hostApp(options: Partial<Parameters<typeof createAuth>[0]> = {}) {
+  // A log of its own keeps the security events out of the test output.
+  const auth = createAuth({
+    stores: createMemoryStores(),
+    secret: SECRET,
+    production: false,
+    log: { event() {} },
+    ...options,
+  })
+  const app = new Hono<AuthEnv>()
+  app.use('*', async (c, next) => {
+    c.header('x-host', 'kept')
+    await next()
+  })
+  app.route('/auth', auth.routes)
+  app.get('/orders', auth.requireAuth, (c) => c.json({ for: c.get('auth').userId }))
+  return app
+}
+
+const thrown = (f: () => unknown): Error => {
+  try {
+    f()
+  } catch (err) {
+    return err as Error
+  }
+  throw new Error('did not throw')
+}
+
+describe('createAuth({ stores, secret })', () => {
+  it('is all an app needs: register, log in, a protected route of its own', async () => {
+    const app = hostApp()
+    expect((await app.request('/auth/register', post({ email: 'ada@example.com', password: PASSWORD }))).status).toBe(
+      201,
+    )
+    const login = await app.request('/auth/login', post({ email: 'ada@example.com', password: PASSWORD }))
+    expect(login.status).toBe(200)
+    const cookies = login.headers.getSetCookie()
+    // The standalone defaults: a 600 s access token, SameSite=Lax, HttpOnly, not Secure outside production.
+    expect(cookies.find((c) => c.startsWith('access_token='))).toMatch(/Max-Age=(599|600);.*HttpOnly.*SameSite=Lax/)
+    const cookie = cookies.map((c) => c.split(';')[0]).join('; ')
+    const orders = await app.request('/orders', { headers: { cookie } })
+    expect(orders.status).toBe(200)
+    expect((await app.request('/orders')).status).toBe(401)
+  })
+
+  it('answers embedded routes with the standalone headers and keeps the host app’s own', async () => {
+    const app = hostApp()
+    for (const res of [await app.request('/auth/profile'), await app.request('/auth/session')]) {
+      expect(res.status).toBe(401)
+      expect(res.headers.get('cache-control')).toBe('no-store')
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'")
+      expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-/)
+      expect(res.headers.get('x-host')).toBe('kept')
+    }
+  })
+
+  it('counts each client by its own socket address by default, never one shared bucket', async () => {
+    const app = hostApp({ rateLimitPerMinute: 2 })
+    const attempt = (ip: string) =>
+      app.fetch(
+        new Request('http://localhost/auth/login', post({ email: 'nobody@example.com', password: PASSWORD })),
+        fromSocket(ip),
+      )
+    expect((await attempt('192.0.2.1')).status).toBe(401)
+    expect((await attempt('192.0.2.1')).status).toBe(401)
+    expect((await attempt('192.0.2.1')).status).toBe(429)
+    // Another client is not limited by the first one's requests.
+    expect((await attempt('198.51.100.7')).status).toBe(401)
+  })
+
+  it('refuses a bad option at creation, naming it and never echoing its value', () => {
+    const short = 'too-short-secret'
+    const err = thrown(() => createAuth({ stores: createMemoryStores(), secret: short }))
+    expect(err).toBeInstanceOf(SettingsError)
+    expect(err.message).toContain('secret (JWT_SECRET) must be at least 32 bytes')
+    expect(err.message).not.toContain(short)
+
+    const ttl = thrown(() => createAuth({ stores: createMemoryStores(), secret: SECRET, accessTokenTtl: 5 }))
+    expect(ttl.message).toContain('accessTokenTtl (ACCESS_TOKEN_TTL) must be at least 30')
+
+    const wrongType = thrown(() =>
+      createAuth({ stores: createMemoryStores(), secret: SECRET, cookieSecure: 'yes' as unknown as boolean }),
+    )
+    expect(wrongType.message).toContain('cookieSecure must be a boolean')
+
+    const unknown = thrown(() =>
+      createAuth({ stores: createMemoryStores(), secret: SECRET, ...({ acessTokenTtl: 60 } as object) }),
+    )
+    expect(unknown.message).toContain('acessTokenTtl is not an option')
+  })
+
+  it('requires a secret in production, and makes an ephemeral one (with a warning) elsewhere', () => {
+    const err = thrown(() => createAuth({ stores: createMemoryStores(), secret: undefined, production: true }))
+    expect(err.message).toContain('secret (JWT_SECRET) is required when production is true')
+  })
+})
