@@ -21,10 +21,21 @@ const workerd = (name: string, store: 'durable-object' | 'kv', include: string[]
           JWT_SECRET: 'workerd-test-secret-0123456789abcdefghijkl',
           TEST_STORE: store,
         },
+        // Miniflare's emulation of Cloudflare's send_email binding (test/workers/mail-send-email.test.ts).
+        email: {
+          send_email: [
+            {
+              name: 'TEST_SEND_EMAIL',
+              allowed_sender_addresses: ['auth@example.com'],
+              allowed_destination_addresses: ['allowed@example.org'],
+            },
+          ],
+        },
       },
     }),
   ],
-  test: { name, include, testTimeout: 20_000, hookTimeout: 30_000 },
+  // SMTP servers in Node for the mail tests inside workerd: their ports arrive by `inject('mail')`.
+  test: { name, include, globalSetup: ['test/support/mail-global-setup.ts'], testTimeout: 20_000, hookTimeout: 30_000 },
 })
 
 /**

@@ -3,11 +3,14 @@
  * same run (alternating rounds, medians), printed as ratios, and the server's own CPU time per
  * request: the targets run in a child process that reports `process.cpuUsage()` over IPC before
  * and after each round, so the load generator is not counted. Absolute numbers on a shared
- * machine drift ±30 %; the ratios are what to compare.
+ * machine drift ±30 %; the ratios are what to compare. Then the Redis round trips, the Worker
+ * bundle, and the Node start (bench/node-start.ts: `npm start` to the first `/health` 200, idle RSS,
+ * SIGTERM). `BENCH_ONLY=authorize` or `BENCH_ONLY=start` runs one part alone.
  */
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
+import { formatNodeStart, measureNodeStart } from './node-start.js'
 import { measureRedisRoundTrips } from './redis-roundtrips.js'
 import { measureWorkerBundle, WORKER_GZIP_BUDGET } from './worker-bundle.js'
 
@@ -84,6 +87,11 @@ export async function benchAuthorize(): Promise<Record<string, Sample>> {
       url: base(info.ports.uncached, '/session'),
       headers: { cookie: info.uncachedCookie },
     },
+    {
+      name: 'GET /session, access log on',
+      url: base(info.ports.logged, '/session'),
+      headers: { cookie: info.loggedCookie },
+    },
   ]
   const samples = new Map<string, Sample[]>(targets.map((t) => [t.name, []]))
   try {
@@ -106,7 +114,12 @@ export async function benchAuthorize(): Promise<Record<string, Sample>> {
 
 const fmt = (n: number, width = 8, digits = 0) => n.toFixed(digits).padStart(width)
 
+async function printNodeStart() {
+  for (const line of formatNodeStart(await measureNodeStart())) console.log(line)
+}
+
 async function main() {
+  if (process.env.BENCH_ONLY === 'start') return printNodeStart()
   console.log(
     `autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION} s, medians;` +
       ' CPU = the server process, user + system\n',
@@ -142,6 +155,8 @@ async function main() {
   console.log(
     `\nWorker bundle: ${kb(bundle.rawBytes)} raw, ${kb(bundle.gzipBytes)} gzipped (budget ${kb(WORKER_GZIP_BUDGET)})`,
   )
+  console.log('')
+  await printNodeStart()
 }
 
 await main()

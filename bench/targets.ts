@@ -4,13 +4,16 @@
  * with the ports and the credentials the load needs, then serves until killed. Over IPC, it answers
  * each message with its own `process.cpuUsage()`, so the bench counts the servers' CPU alone.
  */
+import { openSync, writeSync } from 'node:fs'
 import type { Server } from 'node:http'
+import { Writable } from 'node:stream'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { jwt, sign } from 'hono/jwt'
 import { parseSettings } from '../src/adapters/config/settings.js'
 import { securityHeaderList } from '../src/adapters/http/security-headers.js'
-import { silentLog } from '../src/adapters/log.js'
+import { createLog, type Log, silentLog } from '../src/adapters/log.js'
+import { stdioSink } from '../src/adapters/stdio-sink.js'
 import { createMemoryStores } from '../src/adapters/stores/memory/index.js'
 import { buildService } from '../src/service.js'
 
@@ -22,14 +25,14 @@ const listen = (fetch: Parameters<typeof serve>[0]['fetch']): Promise<number> =>
   })
 
 /** The service as `npm start` serves it (src/node.ts), over memory stores, with one signed-in user. */
-async function ourApp(tokenCacheSize: number) {
+async function ourApp(tokenCacheSize: number, log: Log = silentLog) {
   const settings = parseSettings({ JWT_SECRET: SECRET, RATE_LIMIT_PER_MINUTE: '1000000', ACCESS_TOKEN_TTL: '3600' })
   const app = await buildService({
     settings,
     stores: createMemoryStores(),
     clientIp: () => '127.0.0.1',
     tokenCacheSize,
-    log: silentLog,
+    log,
   })
   const json = { email: 'bench@example.com', password: 'correct horse battery staple' }
   const post = (path: string) =>
@@ -65,6 +68,16 @@ const honoJwtToken = await sign({ sub: 'user', exp: Math.floor(Date.now() / 1000
 
 const cached = await ourApp(10_000)
 const uncached = await ourApp(0)
+// The production default (LOG_LEVEL=info): an access line per request, through the sink `npm start`
+// uses, into /dev/null written synchronously, as Node writes a pipe or a file.
+const devNull = openSync('/dev/null', 'w')
+const sync = new Writable({
+  write(chunk, _encoding, done) {
+    writeSync(devNull, chunk)
+    done()
+  },
+})
+const logged = await ourApp(10_000, createLog({ sink: stdioSink({ out: sync, err: sync }) }))
 
 const ports = {
   bare: await listen(bare.fetch),
@@ -72,6 +85,7 @@ const ports = {
   honoJwt: await listen(honoJwt.fetch),
   cached: await listen(cached.fetch),
   uncached: await listen(uncached.fetch),
+  logged: await listen(logged.fetch),
 }
 console.log(
   JSON.stringify({
@@ -79,6 +93,7 @@ console.log(
     honoJwtAuthorization: `Bearer ${honoJwtToken}`,
     cachedCookie: cached.cookie,
     uncachedCookie: uncached.cookie,
+    loggedCookie: logged.cookie,
   }),
 )
 

@@ -1,7 +1,9 @@
 import { type AuthSettingsOptions, settingsFromOptions } from './adapters/config/options.js'
+import { WORKERS_KDF_START_RATE } from './adapters/crypto/scrypt-hasher.js'
 import { type Auth, mountableAuth } from './adapters/http/app.js'
 import { runtimeClientIp } from './adapters/http/client-ip.js'
 import type { HttpConfig } from './adapters/http/config.js'
+import { onWorkers } from './adapters/runtime.js'
 import type { Stores } from './application/ports.js'
 import { compose } from './service.js'
 
@@ -19,8 +21,10 @@ export interface AuthOptions extends AuthSettingsOptions {
  *     app.route('/auth', auth.routes)
  *     app.get('/orders', auth.requireAuth, (c) => c.json({ for: c.get('auth').userId }))
  *
- * Synchronous: the keys' imports start here and the first request that needs a key awaits that
- * one import. A bad option throws here, naming the option, never its value.
+ * Synchronous: the keys' imports start here (in a Worker's global scope, where workerd refuses
+ * crypto, on the first request), and a request that needs a key awaits that one import. A bad
+ * option throws here, naming the option, never its value. On Workers `production` must be given:
+ * there is no `NODE_ENV` to default it from.
  */
 export function createAuth(options: AuthOptions): Auth {
   const { stores, clientIp, log, ...rest } = options
@@ -30,6 +34,9 @@ export function createAuth(options: AuthOptions): Auth {
     stores,
     clientIp: clientIp ?? runtimeClientIp({ trustProxy: settings.trustProxy }),
     ...(log && { log }),
+    // scrypt blocks a Worker's isolate while it runs, so a concurrency gate never sees two at
+    // once: there, as in the standalone Worker, a start rate bounds the work (503 overloaded beyond).
+    ...(onWorkers() && { kdf: { startRate: WORKERS_KDF_START_RATE } }),
   })
   return mountableAuth(deps, config)
 }

@@ -6,7 +6,8 @@
 
 export { SettingsError } from './adapters/config/settings.js'
 export type { Auth, AuthRoutes } from './adapters/http/app.js'
-export type { AuthEnv } from './adapters/http/require-auth.js'
+export { type OpenApiDocument, type OpenApiOptions, openApiDocument } from './adapters/http/openapi.js'
+export type { AuthEnv, RequireAuth } from './adapters/http/require-auth.js'
 export { guarded, STORE_RETRY_AFTER, storeUnavailable } from './adapters/stores/outage.js'
 export type { Identity } from './application/deps.js'
 

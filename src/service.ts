@@ -5,7 +5,7 @@ import { createScryptHasher, type ScryptHasherOptions } from './adapters/crypto/
 import { systemClock, webRandom } from './adapters/crypto/web-runtime.js'
 import { createApp } from './adapters/http/app.js'
 import type { HttpConfig } from './adapters/http/config.js'
-import { jsonLog } from './adapters/log.js'
+import { jsonLog, logFor } from './adapters/log.js'
 import type { AuthPolicy, Deps } from './application/deps.js'
 import type { Clock, PasswordHasher, Random, SecurityLog, Stores } from './application/ports.js'
 import { seconds } from './domain/units.js'
@@ -86,7 +86,8 @@ export function compose(o: ServiceOptions): { deps: Deps; config: HttpConfig } {
   let secret = settings.jwtSecret
   if (!secret) {
     secret = webRandom.id() + webRandom.id()
-    console.warn('JWT_SECRET is not set: using an ephemeral secret; every session ends when this instance stops.')
+    const warning = 'JWT_SECRET is not set: using an ephemeral secret; every session ends when this instance stops.'
+    logFor(o.log).line('warn', warning)
   }
   const deps = buildDeps({
     stores,
@@ -105,6 +106,7 @@ export function compose(o: ServiceOptions): { deps: Deps; config: HttpConfig } {
     allowedOrigins: settings.allowedOrigins,
     corsOrigins: settings.corsOrigins,
     clientIp: o.clientIp,
+    trustProxy: settings.trustProxy,
   }
   return { deps, config }
 }

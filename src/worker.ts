@@ -7,6 +7,7 @@ import { parseSettings, SettingsError } from './adapters/config/settings.js'
 import { WORKERS_KDF_START_RATE } from './adapters/crypto/scrypt-hasher.js'
 import { cfConnectingIp } from './adapters/http/config.js'
 import { problem } from './adapters/http/problem.js'
+import { createLog } from './adapters/log.js'
 import { type AuthStoreNamespace, createDurableObjectStores } from './adapters/stores/durable-object/index.js'
 import { createKvStores, type KvLike } from './adapters/stores/kv/index.js'
 import type { Stores } from './application/ports.js'
@@ -43,6 +44,7 @@ const SETTINGS = [
   'LOGIN_FAILURE_LIMIT',
   'RATE_LIMIT_PER_MINUTE',
   'MAX_SESSIONS_PER_USER',
+  'LOG_LEVEL',
 ] as const
 
 const settingsFrom = (env: WorkerEnv): Record<string, string | undefined> =>
@@ -76,6 +78,7 @@ async function build(env: WorkerEnv): Promise<Fetch> {
     // scrypt blocks the isolate while it runs, so a concurrency gate never sees two at once:
     // bound how fast derivations start instead (beyond it, 503 overloaded with Retry-After).
     kdf: { startRate: WORKERS_KDF_START_RATE },
+    log: createLog({ level: settings.logLevel }),
   })
   return app.fetch
 }
@@ -85,6 +88,8 @@ const misconfigured = new Hono().all('*', (c) =>
   problem(c, 'internal', { detail: 'The service is misconfigured; see its logs.' }),
 ).fetch
 const broken = new Hono().all('*', (c) => problem(c, 'internal')).fetch
+// Before the settings are read, so at the default level: these lines are errors, which every level writes.
+const buildLog = createLog()
 
 /**
  * A Worker whose app is built on the first request and kept for the isolate's life. A bad setting
@@ -98,13 +103,11 @@ export function createWorker(): {
     fetch(request, env, ctx) {
       built ??= build(env).catch((err: unknown): Fetch => {
         if (err instanceof SettingsError) {
-          console.error(JSON.stringify({ level: 'error', msg: 'invalid configuration', detail: err.message }))
+          buildLog.line('error', 'invalid configuration', { detail: err.message })
           return misconfigured
         }
         built = undefined // a passing fault: the next request builds again
-        console.error(
-          JSON.stringify({ level: 'error', msg: 'failed to build the app', error: String((err as Error)?.name) }),
-        )
+        buildLog.line('error', 'failed to build the app', { error: String((err as Error)?.name) })
         return broken
       })
       return built.then((fetch) => fetch(request, env, ctx))

@@ -3,6 +3,7 @@ import type { RateDecision, RateRule } from '../domain/rate-window.js'
 import type { RotateOutcome, RotationPolicy, Session, SessionId } from '../domain/session.js'
 import type { Generation, Instant } from '../domain/units.js'
 import type { UserId, UserRecord } from '../domain/user.js'
+import type { MailMessage } from './mail.js'
 
 /**
  * Ports: what the use cases need from the outside, in domain verbs. Every method may throw
@@ -123,6 +124,18 @@ export interface RefreshTokens {
   issue(sessionId: SessionId, generation: Generation): Promise<string>
   /** Checks the MAC (constant time) before anything in the token is believed. */
   open(token: string): Promise<{ sessionId: SessionId; generation: Generation } | null>
+}
+
+export type { MailMessage, MailPurpose } from './mail.js'
+
+/**
+ * Sends one mail (src/adapters/mail/: SMTP on Node and Workers, the `send_email` binding, the
+ * console in development). Resolves once the transport has accepted it; throws
+ * `UnavailableError('mail_unavailable')` with a `retryAfter` when it has not, whatever the
+ * reason (unreachable, timed out, refused), and never with a credential in the error.
+ */
+export interface Mailer {
+  send(message: MailMessage): Promise<void>
 }
 
 export interface Clock {

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'not_found'
   | 'store_unavailable'
   | 'overloaded'
+  | 'mail_unavailable'
 
 /** A use case's answer: a value, or an expected failure with its code. */
 export type Result<T, E extends ErrorCode = ErrorCode> =
@@ -28,18 +29,26 @@ export const fail = <E extends ErrorCode>(
   extra: { retryAfter?: Millis; detail?: string } = {},
 ): { ok: false; error: E; retryAfter?: Millis; detail?: string } => ({ ok: false, error, ...extra })
 
+/** The infrastructure that can be unavailable, each with the message its error carries. */
+const UNAVAILABLE = {
+  store_unavailable: 'The store is unreachable',
+  overloaded: 'Too many concurrent password checks',
+  mail_unavailable: 'Mail cannot be sent right now',
+} as const
+
 /**
  * Thrown (not returned) when infrastructure cannot answer: a store that is down, a KDF pool that
- * is full. The HTTP adapter turns it into 503 with `Retry-After` and touches no cookie.
+ * is full, a mail server that cannot be reached. The HTTP adapter turns it into 503 with
+ * `Retry-After` and touches no cookie.
  */
 export class UnavailableError extends Error {
   override readonly name = 'UnavailableError'
   constructor(
-    readonly code: 'store_unavailable' | 'overloaded',
+    readonly code: keyof typeof UNAVAILABLE,
     readonly retryAfter: Millis,
     options?: { cause?: unknown },
   ) {
-    super(code === 'store_unavailable' ? 'The store is unreachable' : 'Too many concurrent password checks', options)
+    super(UNAVAILABLE[code], options)
   }
 }
 

@@ -51,7 +51,16 @@ describeRedis('redis errors: bugs stay bugs', 'any', () => {
     expect(res.status).toBe(500)
     expect(res.headers.getSetCookie()).toEqual([])
     // Logged as a bug, by the error's name only: not its message, which may hold data.
-    expect(logged.json()).toEqual([{ level: 'error', msg: 'unhandled error', path: '/refresh', error: 'ReplyError' }])
+    expect(logged.json()).toEqual([
+      {
+        time: expect.any(String),
+        level: 'error',
+        msg: 'unhandled error',
+        path: '/refresh',
+        error: 'ReplyError',
+        requestId: expect.any(String),
+      },
+    ])
   })
 })
 

@@ -111,7 +111,7 @@ describeRedis('redis cluster: node wiring', 'private', () => {
     const service = await start({ REDIS_CLUSTER_NODES: nodes, HOST: '127.0.0.1', PORT: String(port) })
     try {
       expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ status: 'ok', store: 'redis' })
-      expect(logged.json()).toContainEqual({ level: 'info', msg: 'redis ready' })
+      expect(logged.json()).toContainEqual({ time: expect.any(String), level: 'info', msg: 'redis ready' })
       // No JWT_SECRET here: the service says, once, that its secret dies with it.
       expect(logged.texts('warn').filter((t) => t.includes('JWT_SECRET is not set'))).toHaveLength(1)
     } finally {

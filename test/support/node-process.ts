@@ -29,7 +29,7 @@ async function spawnService(env: Record<string, string>) {
   return { port, child, exited, output: () => out }
 }
 
-/** Runs `src/node.ts` (what `npm start` runs) as a real process and waits for it to listen. */
+/** Runs `src/node.ts` (what `npm run dev` runs; `npm start` runs its build: built-process.ts) and waits for it to listen. */
 export async function startNodeService(env: Record<string, string>): Promise<NodeService> {
   const { port, child, exited, output } = await spawnService(env)
   await new Promise<void>((resolve, reject) => {

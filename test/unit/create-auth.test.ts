@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
 import { type AuthEnv, createAuth, SettingsError } from '../../src/index.js'
+import { captureConsole } from '../support/captured-console.js'
 
 const SECRET = 'an-embedding-test-secret-of-at-least-32-bytes'
 const PASSWORD = 'correct horse battery staple'
@@ -29,7 +30,17 @@ function hostApp(options: Partial<Parameters<typeof createAuth>[0]> = {}) {
   })
   app.route('/auth', auth.routes)
   app.get('/orders', auth.requireAuth, (c) => c.json({ for: c.get('auth').userId }))
+  app.post('/orders', auth.requireAuth, (c) => c.json({ placed: true, for: c.get('auth').userId }))
   return app
+}
+
+async function signedIn(app: ReturnType<typeof hostApp>): Promise<string> {
+  await app.request('/auth/register', post({ email: 'ada@example.com', password: PASSWORD }))
+  const login = await app.request('/auth/login', post({ email: 'ada@example.com', password: PASSWORD }))
+  return login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
 }
 
 const thrown = (f: () => unknown): Error => {
@@ -43,6 +54,7 @@ const thrown = (f: () => unknown): Error => {
 
 describe('createAuth({ stores, secret })', () => {
   it('is all an app needs: register, log in, a protected route of its own', async () => {
+    const console = captureConsole()
     const app = hostApp()
     expect((await app.request('/auth/register', post({ email: 'ada@example.com', password: PASSWORD }))).status).toBe(
       201,
@@ -56,9 +68,12 @@ describe('createAuth({ stores, secret })', () => {
     const orders = await app.request('/orders', { headers: { cookie } })
     expect(orders.status).toBe(200)
     expect((await app.request('/orders')).status).toBe(401)
+    // app.request has no socket: one warning says every such client shares a per-IP counter.
+    expect(console.texts('warn').filter((t) => t.includes('no client address'))).toHaveLength(1)
   })
 
   it('answers embedded routes with the standalone headers and keeps the host app’s own', async () => {
+    captureConsole()
     const app = hostApp()
     for (const res of [await app.request('/auth/profile'), await app.request('/auth/session')]) {
       expect(res.status).toBe(401)
@@ -82,6 +97,33 @@ describe('createAuth({ stores, secret })', () => {
     expect((await attempt('192.0.2.1')).status).toBe(429)
     // Another client is not limited by the first one's requests.
     expect((await attempt('198.51.100.7')).status).toBe(401)
+  })
+
+  it('guards the host app’s own state-changing routes against cross-site requests, as its own', async () => {
+    captureConsole()
+    const app = hostApp({
+      production: true,
+      cookieSecure: true,
+      cookieSameSite: 'none',
+      corsOrigins: ['https://app.example.net'],
+    })
+    const cookie = await signedIn(app)
+    const order = (headers: Record<string, string>) =>
+      app.request('https://auth.example.com/orders', {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'text/plain', ...headers },
+      })
+    const forged = await order({ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' })
+    expect(forged.status).toBe(403)
+    expect(await forged.json()).toMatchObject({ code: 'forbidden_origin' })
+    // A listed browser app, and a client that is no browser, pass.
+    expect((await order({ origin: 'https://app.example.net', 'sec-fetch-site': 'cross-site' })).status).toBe(200)
+    expect((await order({})).status).toBe(200)
+    // Reads are not state-changing: a cross-site GET is not refused by the guard.
+    expect(
+      (await app.request('https://auth.example.com/orders', { headers: { cookie, 'sec-fetch-site': 'cross-site' } }))
+        .status,
+    ).toBe(200)
   })
 
   it('refuses a bad option at creation, naming it and never echoing its value', () => {

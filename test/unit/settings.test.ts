@@ -37,6 +37,7 @@ describe('parseSettings: defaults', () => {
       rateLimitPerMinute: 60,
       maxSessionsPerUser: 100,
       trustProxy: false,
+      logLevel: 'info',
     } satisfies Settings)
   })
 
@@ -75,6 +76,7 @@ describe('parseSettings: every variable is read', () => {
       RATE_LIMIT_PER_MINUTE: '120',
       MAX_SESSIONS_PER_USER: '20',
       TRUST_PROXY: '1',
+      LOG_LEVEL: 'warn',
     })
     expect(s).toEqual({
       production: false,
@@ -96,6 +98,7 @@ describe('parseSettings: every variable is read', () => {
       rateLimitPerMinute: 120,
       maxSessionsPerUser: 20,
       trustProxy: true,
+      logLevel: 'warn',
     } satisfies Settings)
   })
 
@@ -131,6 +134,9 @@ describe('parseSettings: bad values name the variable', () => {
     ['COOKIE_SECURE', 'maybe'],
     ['COOKIE_SECURE', 'yes'],
     ['TRUST_PROXY', 'TRUE '],
+    ['LOG_LEVEL', 'verbose'],
+    ['LOG_LEVEL', 'WARN'],
+    ['LOG_LEVEL', 'warning'],
     ['PUBLIC_ORIGIN', 'https://app.example.com/path'],
     ['PUBLIC_ORIGIN', 'https://app.example.com/'],
     ['PUBLIC_ORIGIN', 'https://app.example.com?x=1'],
@@ -160,6 +166,17 @@ describe('parseSettings: bad values name the variable', () => {
     const error = settingsError({ [name]: value })
     expect(error.name).toBe('SettingsError')
     expect(error.message).toContain(name)
+  })
+
+  it('takes only https CORS origins in production, or a local development app', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'a-long-production-secret-value-for-this-test' }
+    const error = settingsError({ ...prod, CORS_ORIGINS: 'https://spa.example.net,http://spa.example.net' })
+    expect(error.message).toContain('CORS_ORIGINS entry 2 must be https in production')
+    expect(error.message).not.toContain('spa.example.net')
+    const ok = parseSettings({ ...prod, CORS_ORIGINS: 'https://spa.example.net,http://localhost:5173' })
+    expect(ok.corsOrigins).toEqual(['https://spa.example.net', 'http://localhost:5173'])
+    // Outside production a plain-HTTP app on another host is allowed (a test environment).
+    expect(parseSettings({ CORS_ORIGINS: 'http://spa.test:8080' }).corsOrigins).toEqual(['http://spa.test:8080'])
   })
 
   it('names every bad variable at once', () => {

@@ -134,19 +134,16 @@ describe('src/worker.ts through its fetch handler', () => {
   })
 
   it('outside production without JWT_SECRET, runs on an ephemeral secret with a warning', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
-    try {
-      const dev = workerWith({ NODE_ENV: 'development', JWT_SECRET: undefined })
-      expect((await dev(new Request(`${ORIGIN}/health`))).status).toBe(200)
-      expect((await dev(new Request(`${ORIGIN}/health`))).status).toBe(200)
-      expect(warn).toHaveBeenCalledTimes(1)
-      expect(String(warn.mock.calls[0]?.[0])).toMatch(/JWT_SECRET/)
-    } finally {
-      warn.mockRestore()
-    }
+    const logged = captureConsole()
+    const dev = workerWith({ NODE_ENV: 'development', JWT_SECRET: undefined })
+    expect((await dev(new Request(`${ORIGIN}/health`))).status).toBe(200)
+    expect((await dev(new Request(`${ORIGIN}/health`))).status).toBe(200)
+    expect(logged.texts('warn')).toHaveLength(1)
+    expect(logged.texts('warn')[0]).toMatch(/JWT_SECRET/)
   })
 
   it('reads CORS_ORIGINS and COOKIE_SAMESITE from its vars', async () => {
+    captureConsole() // its access lines
     const app = 'https://app.example.com'
     const worker = workerWith({ CORS_ORIGINS: app, COOKIE_SAMESITE: 'strict' })
     const headers = { origin: app, 'cf-connecting-ip': freshIp() }

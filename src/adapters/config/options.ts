@@ -1,4 +1,5 @@
 import type { SecurityLog } from '../../application/ports.js'
+import { onWorkers } from '../runtime.js'
 import { parseSettings, type Settings, SettingsError } from './settings.js'
 
 /**
@@ -71,12 +72,17 @@ const hasKind = (value: unknown, kind: Kind): boolean =>
  * `SettingsError` that names the option (and the variable it stands for), never its value.
  */
 export function settingsFromOptions(options: AuthSettingsOptions & Record<string, unknown>): Settings {
+  if (options.production === undefined && onWorkers()) {
+    throw new SettingsError(
+      'invalid options:\n  production must be given on Workers (there is no NODE_ENV to default it from)',
+    )
+  }
   const production = options.production ?? runtimeSaysProduction()
   const env: Record<string, string | undefined> = { NODE_ENV: production === true ? 'production' : undefined }
   const wrong: string[] = []
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined || NOT_SETTINGS.has(name)) continue
-    const known = OPTIONS[name]
+    const known = Object.hasOwn(OPTIONS, name) ? OPTIONS[name] : undefined
     if (!known) {
       wrong.push(`${name} is not an option`)
       continue

@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { DEFAULT_MAX_SESSIONS_PER_USER } from '../../domain/session.js'
+import { LOG_LEVELS, type LogLevel } from '../log.js'
 
 /** Configuration after validation: docs/http-contract.md's variables plus the optional `iss`/`aud`. */
 export interface Settings {
@@ -28,6 +29,8 @@ export interface Settings {
   /** Live sessions per user; a login past it revokes that user's oldest. */
   readonly maxSessionsPerUser: number
   readonly trustProxy: boolean
+  /** `LOG_LEVEL`: lines below it are not written; `warn` turns the access log off. */
+  readonly logLevel: LogLevel
 }
 
 /** `COOKIE_SAMESITE`, as the cookie attribute's value in lower case. */
@@ -96,6 +99,7 @@ const schema = (production: boolean) =>
     RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 60),
     MAX_SESSIONS_PER_USER: int(1, 10_000, DEFAULT_MAX_SESSIONS_PER_USER),
     TRUST_PROXY: bool(false),
+    LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
   })
 
 // `host:port`, the host a DNS name, an IPv4 address or a bracketed IPv6 address.
@@ -124,6 +128,8 @@ function clusterNodes(raw: string): { host: string; port: number }[] {
  * A comma-separated list of exact origins. A bad entry is named by its place, never echoed: one
  * pasted with credentials (`https://user:pass@host`) is no origin, and its password stays out of logs.
  */
+const LOCAL_HTTP = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/
+
 function originList(name: string, raw: string): string[] {
   const entries = raw
     .split(',')
@@ -158,6 +164,14 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
   const s = result.output
   const allowedOrigins = originList('ALLOWED_ORIGINS', s.ALLOWED_ORIGINS)
   const corsOrigins = originList('CORS_ORIGINS', s.CORS_ORIGINS)
+  // A listed origin may read and write with the user's cookies: over plain HTTP anyone on the path
+  // could be that origin. In production only https, or a local address for a development app.
+  const plain = corsOrigins.findIndex((o) => o.startsWith('http://') && !LOCAL_HTTP.test(o))
+  if (production && plain >= 0) {
+    throw new SettingsError(
+      `invalid configuration:\n  CORS_ORIGINS entry ${plain + 1} must be https in production (or http://localhost)`,
+    )
+  }
   // Browsers drop a SameSite=None cookie that is not Secure.
   if (s.COOKIE_SAMESITE === 'none' && !s.COOKIE_SECURE) {
     throw new SettingsError('invalid configuration:\n  COOKIE_SAMESITE=none requires COOKIE_SECURE=true')
@@ -194,5 +208,6 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
     rateLimitPerMinute: s.RATE_LIMIT_PER_MINUTE,
     maxSessionsPerUser: s.MAX_SESSIONS_PER_USER,
     trustProxy: s.TRUST_PROXY,
+    logLevel: s.LOG_LEVEL,
   }
 }

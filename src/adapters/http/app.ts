@@ -1,16 +1,19 @@
-import { type ErrorHandler, Hono, type MiddlewareHandler } from 'hono'
+import { type Context, type ErrorHandler, Hono, type MiddlewareHandler, type Next } from 'hono'
 import type { Deps } from '../../application/deps.js'
 import type { StoreHealth } from '../../application/ports.js'
 import { isUnavailable } from '../../domain/errors.js'
+import { type AccessEntry, isLog, logFor } from '../log.js'
 import { STORE_RETRY_AFTER } from '../stores/outage.js'
 import { createAuthRoutes } from './auth-routes.js'
 import type { HttpConfig } from './config.js'
 import { createCookieJar } from './cookies.js'
 import { corsFor } from './cors.js'
 import { mountDocs } from './docs-routes.js'
+import { originGuard, STATE_CHANGING } from './guards.js'
 import { answerOtherMethods } from './method-not-allowed.js'
 import { problem } from './problem.js'
-import { type AuthEnv, createRequireAuth } from './require-auth.js'
+import { requestIdOf } from './request-log.js'
+import { type AuthEnv, createRequireAuth, type RequireAuth } from './require-auth.js'
 import { reply, securityHeaders } from './security-headers.js'
 
 /** The contract's routes as a sub-app, typed route by route for `hc<typeof auth.routes>`. */
@@ -20,8 +23,8 @@ export type AuthRoutes = ReturnType<typeof mountable>
 export interface Auth {
   /** The contract's routes as a sub-app: `app.route('/auth', auth.routes)`. */
   readonly routes: AuthRoutes
-  /** AuthorizeRequest as middleware; the identity is `c.get('auth')`. */
-  readonly requireAuth: MiddlewareHandler<AuthEnv>
+  /** AuthorizeRequest as middleware; the identity is `c.get('auth')`, its 401 and 503 typed for `hc`. */
+  readonly requireAuth: RequireAuth
 }
 
 /**
@@ -33,13 +36,25 @@ export interface Auth {
 export function mountableAuth(deps: Deps, config: HttpConfig): Auth {
   const { routes, requireAuth } = authParts(deps, config)
   routes.onError(authErrors(deps))
-  return { routes: mountable(routes, config), requireAuth }
+  // The host app's own routes get the cross-site check the auth routes have: `requireAuth` on a
+  // POST of theirs refuses a cross-site request before any work (with SameSite=None cookies,
+  // nothing else would stop a form on another site).
+  const guard = originGuard(config, deps.log)
+  const checked = (async (c: Context<AuthEnv>, next: Next) => {
+    if (!STATE_CHANGING.includes(c.req.method)) return requireAuth(c, next)
+    let passed = false
+    const refused = await guard(c, async () => {
+      passed = true
+    })
+    return passed ? requireAuth(c, next) : refused
+  }) as RequireAuth
+  return { routes: mountable(routes, config), requireAuth: checked }
 }
 
 /** A wrapper, so the headers (and CORS) run before the routes; `.route` keeps the routes' types. */
 function mountable(routes: ReturnType<typeof createAuthRoutes>, config: HttpConfig) {
   const outer = new Hono<AuthEnv>()
-  outer.use('*', securityHeaders({ hsts: config.cookieSecure, wholeReplies: false }))
+  outer.use('*', securityHeaders({ hsts: config.cookieSecure, wholeReplies: false, trustRequestId: config.trustProxy }))
   const cors = corsFor(config.corsOrigins)
   if (cors) outer.use('*', cors)
   return outer.route('/', routes)
@@ -56,12 +71,13 @@ const authErrors =
   (deps: Deps): ErrorHandler<AuthEnv> =>
   (err, c) => {
     if (isUnavailable(err)) {
-      if (err.code === 'store_unavailable') deps.log.event('store_unavailable', { path: c.req.path })
+      if (err.code === 'store_unavailable') {
+        deps.log.event('store_unavailable', { path: c.req.path, requestId: requestIdOf(c) })
+      }
       return problem(c, err.code, { retryAfter: err.retryAfter })
     }
-    console.error(
-      JSON.stringify({ level: 'error', msg: 'unhandled error', path: c.req.path, error: String(err?.name) }),
-    )
+    const fields = { path: c.req.path, error: String(err?.name), requestId: requestIdOf(c) }
+    logFor(deps.log).line('error', 'unhandled error', fields)
     return problem(c, 'internal')
   }
 
@@ -73,7 +89,10 @@ const authErrors =
 export function createApp(deps: Deps, health: StoreHealth, config: HttpConfig): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>()
   const auth = authParts(deps, config)
-  app.use('*', securityHeaders({ hsts: config.cookieSecure }))
+  // The access log is the service's own: an app that mounts the routes logs its requests itself.
+  const log = isLog(deps.log) && deps.log.enabled('info') ? deps.log : undefined
+  const access = log && ((entry: AccessEntry) => log.access(entry))
+  app.use('*', securityHeaders({ hsts: config.cookieSecure, trustRequestId: config.trustProxy, access }))
   // Inside the security headers, so preflights carry them too; before every route, so a preflight
   // is answered before any 405 or 404.
   const cors = corsFor(config.corsOrigins)

@@ -1,10 +1,7 @@
 import type { Context } from 'hono'
+import { onWorkers } from '../runtime.js'
 import { cfConnectingIp, forwardedFor } from './config.js'
 import { nodeSocketIp } from './node-client-ip.js'
-
-/** Whether this isolate is a Cloudflare Worker (workerd sets the user agent). */
-const onWorkers = (): boolean =>
-  (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers'
 
 /**
  * The client IP as the runtime knows it, chosen once: `CF-Connecting-IP` on Workers, the socket's
@@ -13,5 +10,22 @@ const onWorkers = (): boolean =>
  */
 export function runtimeClientIp(opts: { readonly trustProxy: boolean }): (c: Context) => string {
   if (onWorkers()) return cfConnectingIp
-  return opts.trustProxy ? forwardedFor(nodeSocketIp) : nodeSocketIp
+  // Without a Node socket (another server adapter, or a handler that rebuilds the request), every
+  // client would share one bucket: say so once, loudly, so `clientIp` gets passed.
+  let warned = false
+  const socket = (c: Context): string => {
+    const ip = nodeSocketIp(c)
+    if (ip === 'unknown' && !warned) {
+      warned = true
+      console.warn(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          level: 'warn',
+          msg: 'no client address on this request: every such client shares one per-IP counter; pass createAuth({ clientIp })',
+        }),
+      )
+    }
+    return ip
+  }
+  return opts.trustProxy ? forwardedFor(socket) : socket
 }

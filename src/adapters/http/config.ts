@@ -17,6 +17,11 @@ export interface HttpConfig {
   readonly cookieSameSite?: 'lax' | 'strict' | 'none' | undefined
   /** The client IP, as the runtime knows it (a tiny function type per runtime). */
   readonly clientIp: (c: Context) => string
+  /**
+   * Behind a trusted proxy (`TRUST_PROXY`): a well-formed incoming `X-Request-Id` becomes the
+   * request's id. Otherwise, and for a malformed one, the id is made here.
+   */
+  readonly trustProxy?: boolean | undefined
 }
 
 /** The last `X-Forwarded-For` hop: the address the nearest trusted proxy saw. */

@@ -4,6 +4,7 @@ import * as v from 'valibot'
 import type { SecurityLog } from '../../application/ports.js'
 import type { HttpConfig } from './config.js'
 import { type ProblemResponse, problem } from './problem.js'
+import { requestIdOf } from './request-log.js'
 
 /** The methods `originGuard` guards: it is registered for these alone, so a GET never runs it. */
 export const STATE_CHANGING = ['POST', 'PUT', 'PATCH', 'DELETE']
@@ -31,7 +32,8 @@ export function originGuard(config: HttpConfig, log: SecurityLog): MiddlewareHan
       (site !== undefined && !SAME_SITE.has(site)) ||
       (origin !== undefined && origin !== own && !allowed.has(origin))
     ) {
-      log.event('csrf_rejected', { ip: config.clientIp(c), path: c.req.path, origin: origin?.slice(0, 200) ?? null })
+      const fields = { ip: config.clientIp(c), path: c.req.path, origin: origin?.slice(0, 200) ?? null }
+      log.event('csrf_rejected', { ...fields, requestId: requestIdOf(c) })
       return problem(c, 'forbidden_origin')
     }
     return next()

@@ -34,6 +34,7 @@ const STATUS = {
   internal: 500,
   store_unavailable: 503,
   overloaded: 503,
+  mail_unavailable: 503,
 } as const satisfies Record<ProblemCode, ContentfulStatusCode>
 
 /** The status a code is answered with. */
@@ -77,6 +78,7 @@ const TITLES: Record<ProblemCode, string> = {
   payload_too_large: 'The body is larger than 16 KiB',
   store_unavailable: 'The store is unavailable; try again shortly',
   overloaded: 'The service is busy; try again shortly',
+  mail_unavailable: 'Mail cannot be sent right now; try again shortly',
   internal: 'Internal error',
 }
 

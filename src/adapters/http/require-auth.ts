@@ -7,6 +7,7 @@ import type { HttpConfig } from './config.js'
 import type { CookieJar } from './cookies.js'
 import { bearerToken } from './guards.js'
 import { type ProblemResponse, problem } from './problem.js'
+import { requestDeps, requestIdOf } from './request-log.js'
 
 /** What `requireAuth` puts on the context: `c.get('auth')`. */
 export type AuthEnv = { Variables: { auth: Identity } }
@@ -37,8 +38,11 @@ export function createRequireAuth(
       outcome = await authorize(deps, config, jar, c)
     } catch (err) {
       // Mounted in someone else's app, an outage must still be a 503 that touches no cookie.
-      if (isUnavailable(err)) {
-        if (err.code === 'store_unavailable') deps.log.event('store_unavailable', { path: c.req.path })
+      // (Authorizing sends no mail: a `mail_unavailable` from here would be a bug, left to rethrow.)
+      if (isUnavailable(err) && err.code !== 'mail_unavailable') {
+        if (err.code === 'store_unavailable') {
+          deps.log.event('store_unavailable', { path: c.req.path, requestId: requestIdOf(c) })
+        }
         return problem(c, err.code, { retryAfter: err.retryAfter })
       }
       throw err
@@ -80,7 +84,8 @@ async function authorize(
   const bearer = bearerToken(c.req.header('authorization'))
   if (bearer === null) return problem(c, 'unauthorized')
   const cookies = jar.read(c)
-  const result = await authorizeRequest(deps, new AuthorizeInput(bearer ?? cookies.access, cookies, c, config))
+  const input = new AuthorizeInput(bearer ?? cookies.access, cookies, c, config)
+  const result = await authorizeRequest(requestDeps(deps, c), input)
   if (!result.ok) {
     if (result.error === 'refresh_reused') jar.clear(c)
     return problem(c, result.error)

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler, TypedResponse } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { JSONParsed } from 'hono/utils/types'
+import type { AccessEntry } from '../log.js'
 
 /**
  * The static headers every answer of this JSON API carries. `X-Frame-Options` and a referrer
@@ -27,14 +28,35 @@ export type HeaderEnv = {
   }
 }
 
+/** How `securityHeaders` runs besides its headers. */
+export interface SecurityHeaderOptions {
+  readonly hsts: boolean
+  /** False for routes mounted in someone else's app: `reply` then answers through `c.json`. */
+  readonly wholeReplies?: boolean
+  /** Keep a well-formed incoming `X-Request-Id` (behind a trusted proxy); else every id is made here. */
+  readonly trustRequestId?: boolean | undefined
+  /** Called once per request with its answer: the access log. */
+  readonly access?: ((entry: AccessEntry) => void) | undefined
+}
+
+// What an incoming id may be: short, and characters that need no escaping in a header or a log.
+const INCOMING_ID = /^[\w.:+=/-]{1,128}$/
+
+/** An incoming `X-Request-Id` when it is well-formed, else undefined (and a new id is made). */
+const incomingRequestId = (header: string | undefined): string | undefined =>
+  header !== undefined && INCOMING_ID.test(header) ? header : undefined
+
 /**
  * A request id and the static headers on every answer. They are added after the handler, and
  * only to responses that lack them; an answer built whole by `reply` already carries them.
  * `wholeReplies: false` (routes mounted in someone else's app, whose middleware may have set
  * headers on the context that a whole answer would drop) makes `reply` answer through `c.json`.
+ * Hono's `requestId()` is not used: it trusts the header always, and sets it on the context,
+ * which would take every answer off `reply`'s whole-answer path.
  */
-export function securityHeaders(opts: { hsts: boolean; wholeReplies?: boolean }): MiddlewareHandler<HeaderEnv> {
+export function securityHeaders(opts: SecurityHeaderOptions): MiddlewareHandler<HeaderEnv> {
   const whole = opts.wholeReplies ?? true
+  const { trustRequestId, access } = opts
   const list = securityHeaderList(opts)
   const staticHeaders = Object.fromEntries(list)
   // Request ids need to be unique, not secret: a random prefix per instance and a counter. The
@@ -45,10 +67,16 @@ export function securityHeaders(opts: { hsts: boolean; wholeReplies?: boolean })
     if (sequence === 0)
       prefix = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, '0')).join('')
     sequence += 1
-    const id = `${prefix}-${sequence.toString(36)}`
+    const startedAt = access ? performance.now() : 0
+    const id =
+      (trustRequestId && incomingRequestId(c.req.header('x-request-id'))) || `${prefix}-${sequence.toString(36)}`
     c.set('requestId', id)
     c.set('replyHeaders', whole ? staticHeaders : undefined)
     await next()
+    if (access) {
+      const durationMs = Math.round((performance.now() - startedAt) * 100) / 100
+      access({ method: c.req.method, path: c.req.path, status: c.res.status, durationMs, requestId: id })
+    }
     if (c.get('completeReply') === c.res) return
     const headers = c.res.headers
     for (const [name, value] of list) if (!headers.has(name)) headers.set(name, value)

@@ -42,7 +42,8 @@ export function throttledErrorLog(
       return
     }
     // The message only: ioredis never puts credentials in it, and a stack is noise here.
-    write(JSON.stringify({ level: 'warn', msg: 'redis error', error: err.message, suppressed }))
+    const time = new Date(now).toISOString()
+    write(JSON.stringify({ time, level: 'warn', msg: 'redis error', error: err.message, suppressed }))
     last = now
     suppressed = 0
   }

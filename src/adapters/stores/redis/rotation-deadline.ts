@@ -50,7 +50,8 @@ export function deadlineRotation(
     unreported += 1
     const at = wallClock()
     if (Math.abs(at - lastWarning) < SKEW_WARNING_EVERY_MS) return
-    const line = { level: 'warn', msg: 'redis clock ahead of this instance', skewMs, rotations: unreported }
+    const time = new Date().toISOString()
+    const line = { time, level: 'warn', msg: 'redis clock ahead of this instance', skewMs, rotations: unreported }
     timing.warn(JSON.stringify(line))
     lastWarning = at
     unreported = 0
