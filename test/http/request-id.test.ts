@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { post, setup, signedIn } from './helpers.js'
+import { TestClient } from '../support/app-harness.js'
+import { logIn, PASSWORD, post, setup, signedIn } from './helpers.js'
 
 /** The ids `securityHeaders` makes: a random prefix per instance and a counter. */
 const MADE_HERE = /^[0-9a-f]{8}-[0-9a-z]+$/
@@ -61,9 +62,28 @@ describe('the request id in security events', () => {
     expect(refreshes.map((e) => e.fields.requestId)).toEqual([res.headers.get('x-request-id')])
   })
 
-  // The route handlers (src/adapters/http/auth-routes.ts, being rewritten) still hand the use cases
-  // the shared `deps`: each must pass `requestDeps(deps, c)` (src/adapters/http/request-log.ts).
-  it.todo('is the answer’s id in the events of register, login, refresh, logout and DELETE /sessions/:id')
+  it('is the answer’s id in the events of register, login, refresh, logout-all, DELETE /sessions/:id and logout', async () => {
+    const t = await setup()
+    const client = new TestClient(t.app)
+    const events = async (res: Response, name: string) => {
+      const id = res.headers.get('x-request-id')
+      expect(id, name).toMatch(MADE_HERE)
+      const named = t.events.filter((e) => e.name === name)
+      expect(named.length, name).toBeGreaterThan(0)
+      expect(named.at(-1)?.fields.requestId, name).toBe(id)
+    }
+    const account = { email: 'ids@example.com', password: PASSWORD }
+    await events(await client.request('/register', post(account)), 'register')
+    await events(await client.request('/login', post(account)), 'login_success')
+    await events(await client.request('/login', post({ ...account, password: 'not the password' })), 'login_failure')
+    await events(await client.request('/refresh', { method: 'POST' }), 'refresh')
+    const other = await logIn(t, account.email)
+    await events(await client.request(`/sessions/${other.sessionId}`, { method: 'DELETE' }), 'session_revoked')
+    await logIn(t, account.email)
+    await events(await client.request('/logout-all', { method: 'POST' }), 'logout_all')
+    const again = await logIn(t, account.email)
+    await events(await again.client.request('/logout', { method: 'POST' }), 'logout')
+  })
 
   it('is the proxy’s id with TRUST_PROXY', async () => {
     const t = await setup({ config: { trustProxy: true } })

@@ -14,6 +14,7 @@ import { bearerToken, emptyOrJson, jsonOnly, originGuard, STATE_CHANGING } from 
 import { answerOtherMethods } from './method-not-allowed.js'
 import { type ProblemResponse, problem } from './problem.js'
 import { jsonBody, LoginBody, ProfileBody, RegisterBody } from './request-bodies.js'
+import { requestDeps } from './request-log.js'
 import type { AuthEnv, RequireAuth } from './require-auth.js'
 import { reply } from './security-headers.js'
 import { isoTime, type SessionInfoJson, sessionJson, userJson } from './views.js'
@@ -46,14 +47,14 @@ export function createAuthRoutes(deps: Deps, config: HttpConfig, jar: CookieJar,
 
   const routes = app
     .post('/register', limitBody, jsonOnly, jsonBody(RegisterBody), async (c) => {
-      const result = await register(deps, { ...c.req.valid('json'), ip: ip(c) })
+      const result = await register(requestDeps(deps, c), { ...c.req.valid('json'), ip: ip(c) })
       if (!result.ok) return problem(c, result.error, result)
       return reply(c, { user: userJson(result.value) }, 201)
     })
 
     .post('/login', limitBody, jsonOnly, jsonBody(LoginBody), async (c) => {
       const userAgent = c.req.header('user-agent') ?? null
-      const result = await login(deps, { ...c.req.valid('json'), ip: ip(c), userAgent })
+      const result = await login(requestDeps(deps, c), { ...c.req.valid('json'), ip: ip(c), userAgent })
       if (!result.ok) return problem(c, result.error, result)
       jar.set(c, result.value, deps.clock.now())
       return reply(c, {
@@ -64,7 +65,7 @@ export function createAuthRoutes(deps: Deps, config: HttpConfig, jar: CookieJar,
     })
 
     .post('/refresh', limitBody, emptyOrJson, async (c) => {
-      const result = await refresh(deps, { refreshToken: jar.read(c).refresh, ip: ip(c) })
+      const result = await refresh(requestDeps(deps, c), { refreshToken: jar.read(c).refresh, ip: ip(c) })
       if (!result.ok) {
         if (result.error === 'refresh_reused') jar.clear(c)
         return problem(c, result.error, result)
@@ -79,13 +80,17 @@ export function createAuthRoutes(deps: Deps, config: HttpConfig, jar: CookieJar,
     .post('/logout', limitBody, emptyOrJson, async (c) => {
       const cookies = jar.read(c)
       const bearer = bearerToken(c.req.header('authorization')) ?? undefined
-      await logout(deps, { accessToken: bearer ?? cookies.access, refreshToken: cookies.refresh, ip: ip(c) })
+      await logout(requestDeps(deps, c), {
+        accessToken: bearer ?? cookies.access,
+        refreshToken: cookies.refresh,
+        ip: ip(c),
+      })
       jar.clear(c)
       return c.body(null, 204)
     })
 
     .post('/logout-all', limitBody, emptyOrJson, requireAuth, async (c) => {
-      const result = await logoutAll(deps, { identity: c.get('auth'), ip: ip(c) })
+      const result = await logoutAll(requestDeps(deps, c), { identity: c.get('auth'), ip: ip(c) })
       if (!result.ok) return problem(c, result.error)
       jar.clear(c)
       return c.body(null, 204)
@@ -113,7 +118,11 @@ export function createAuthRoutes(deps: Deps, config: HttpConfig, jar: CookieJar,
     })
 
     .delete('/sessions/:id', limitBody, requireAuth, async (c) => {
-      const result = await revokeSession(deps, { identity: c.get('auth'), sessionId: c.req.param('id'), ip: ip(c) })
+      const result = await revokeSession(requestDeps(deps, c), {
+        identity: c.get('auth'),
+        sessionId: c.req.param('id'),
+        ip: ip(c),
+      })
       if (!result.ok) return problem(c, result.error)
       if (result.value.current) jar.clear(c)
       return c.body(null, 204)
