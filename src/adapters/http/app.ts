@@ -1,4 +1,4 @@
-import { type Context, type ErrorHandler, Hono, type MiddlewareHandler, type Next } from 'hono'
+import { type Context, type ErrorHandler, Hono, type Next } from 'hono'
 import type { Deps } from '../../application/deps.js'
 import type { StoreHealth } from '../../application/ports.js'
 import { isUnavailable } from '../../domain/errors.js'
