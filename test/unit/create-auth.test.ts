@@ -85,6 +85,23 @@ describe('createAuth({ stores, secret })', () => {
     }
   })
 
+  it('keeps the auth routes out of shared caches whatever Cache-Control the host app sets', async () => {
+    captureConsole()
+    const auth = createAuth({ stores: createMemoryStores(), secret: SECRET, production: false, log: { event() {} } })
+    const app = new Hono<AuthEnv>()
+    app.use('*', async (c, next) => {
+      c.header('cache-control', 'public, max-age=600')
+      await next()
+    })
+    app.route('/auth', auth.routes)
+    app.get('/public', (c) => c.json({ ok: true }))
+    for (const path of ['/auth/profile', '/auth/session', '/auth/nowhere']) {
+      expect((await app.request(path)).headers.get('cache-control'), path).toBe('no-store')
+    }
+    // The host app's own routes keep its header.
+    expect((await app.request('/public')).headers.get('cache-control')).toBe('public, max-age=600')
+  })
+
   it('counts each client by its own socket address by default, never one shared bucket', async () => {
     const app = hostApp({ rateLimitPerMinute: 2 })
     const attempt = (ip: string) =>

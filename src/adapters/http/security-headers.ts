@@ -80,6 +80,9 @@ export function securityHeaders(opts: SecurityHeaderOptions): MiddlewareHandler<
     if (c.get('completeReply') === c.res) return
     const headers = c.res.headers
     for (const [name, value] of list) if (!headers.has(name)) headers.set(name, value)
+    // Mounted in someone else's app, whose middleware may have set a Cache-Control of its own on
+    // the context: an answer of the auth routes is never for a shared cache.
+    if (!whole) headers.set('cache-control', 'no-store')
     headers.set('x-request-id', id)
   }
 }
