@@ -32,7 +32,7 @@ export function createAuth(options: AuthOptions): Auth {
   const { deps, config } = compose({
     settings,
     stores,
-    clientIp: clientIp ?? runtimeClientIp({ trustProxy: settings.trustProxy }),
+    clientIp: clientIp ?? runtimeClientIp({ trustProxy: settings.trustProxy, log }),
     ...(log && { log }),
     // scrypt blocks a Worker's isolate while it runs, so a concurrency gate never sees two at
     // once: there, as in the standalone Worker, a start rate bounds the work (503 overloaded beyond).

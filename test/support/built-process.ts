@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { freePort } from './free-port.js'
+import { keepOutput } from './kept-output.js'
 import { NODE_ENTRY, ROOT } from './node-build.js'
 
 /** The built server as a real process, its output kept (never printed). */
@@ -44,19 +45,16 @@ export async function spawnBuilt(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let out = ''
-  const keep = (d: Buffer) => {
-    out += d
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const { output, exited } = keepOutput(child)
   return {
     child,
     port: listenOn,
     url: `http://127.0.0.1:${listenOn}`,
-    output: () => out,
-    lines: () => out.split('\n').filter((l) => l.trim() !== ''),
+    output,
+    lines: () =>
+      output()
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
     exited,
     stop: (signal = 'SIGTERM') => {
       child.kill(signal)

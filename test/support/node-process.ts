@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { freePort } from './free-port.js'
+import { keepOutput } from './kept-output.js'
 
 const ENTRY = fileURLToPath(new URL('../../src/node.ts', import.meta.url))
 
@@ -19,14 +20,8 @@ async function spawnService(env: Record<string, string>) {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let out = ''
-  const keep = (d: Buffer) => {
-    out += d
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  return { port, child, exited, output: () => out }
+  const { output, exited } = keepOutput(child)
+  return { port, child, exited, output }
 }
 
 /** Runs `src/node.ts` (what `npm run dev` runs; `npm start` runs its build: built-process.ts) and waits for it to listen. */

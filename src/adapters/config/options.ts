@@ -59,7 +59,7 @@ const OPTIONS: Readonly<Record<string, readonly [variable: string, kind: Kind]>>
 const runtimeSaysProduction = (): boolean =>
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV === 'production'
 
-const NOT_SETTINGS = new Set(['production', 'log', 'stores', 'clientIp'])
+const NOT_SETTINGS = new Set(['production', 'log'])
 
 const hasKind = (value: unknown, kind: Kind): boolean =>
   kind === 'origins'

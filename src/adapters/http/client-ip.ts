@@ -1,4 +1,6 @@
 import type { Context } from 'hono'
+import type { SecurityLog } from '../../application/ports.js'
+import { logFor } from '../log.js'
 import { onWorkers } from '../runtime.js'
 import { cfConnectingIp, forwardedFor } from './config.js'
 import { nodeSocketIp } from './node-client-ip.js'
@@ -8,7 +10,10 @@ import { nodeSocketIp } from './node-client-ip.js'
  * address on Node (behind a trusted proxy, the last `X-Forwarded-For` hop). Each client gets its
  * own per-IP counters; `'unknown'` only for a request with no socket (`app.request` in a test).
  */
-export function runtimeClientIp(opts: { readonly trustProxy: boolean }): (c: Context) => string {
+export function runtimeClientIp(opts: {
+  readonly trustProxy: boolean
+  readonly log?: SecurityLog | undefined
+}): (c: Context) => string {
   if (onWorkers()) return cfConnectingIp
   // Without a Node socket (another server adapter, or a handler that rebuilds the request), every
   // client would share one bucket: say so once, loudly, so `clientIp` gets passed.
@@ -17,12 +22,9 @@ export function runtimeClientIp(opts: { readonly trustProxy: boolean }): (c: Con
     const ip = nodeSocketIp(c)
     if (ip === 'unknown' && !warned) {
       warned = true
-      console.warn(
-        JSON.stringify({
-          time: new Date().toISOString(),
-          level: 'warn',
-          msg: 'no client address on this request: every such client shares one per-IP counter; pass createAuth({ clientIp })',
-        }),
+      logFor(opts.log).line(
+        'warn',
+        'no client address on this request: every such client shares one per-IP counter; pass createAuth({ clientIp })',
       )
     }
     return ip
