@@ -110,6 +110,10 @@ export async function once(command: readonly string[], server = /dist\/node\.js/
     HOST: '127.0.0.1',
     NODE_ENV: 'production',
     JWT_SECRET: 'bench-start-Qm3vR8kT2wZ5yH9pL4nB7xC1dF6gJ0s',
+    // Production with mail on: nodemailer is loaded at the start (it connects only to send).
+    SMTP_URL: 'smtp://127.0.0.1:2525',
+    MAIL_FROM: 'no-reply@example.com',
+    APP_URL: 'https://app.example.com',
   }
   const startedAt = performance.now()
   const child: ChildProcess = spawn(command[0] as string, command.slice(1), {

@@ -36,6 +36,9 @@ const POLICY: AuthPolicy = {
   loginFailureWindow: seconds(900),
   rateLimitPerMinute: 1_000_000,
   maxSessionsPerUser: 100,
+  emailVerification: 'off',
+  passwordReset: false,
+  mailsPerAddressPerHour: 5,
 }
 
 const freePort = (): Promise<number> =>

@@ -19,8 +19,12 @@ const wrangler = path.join(root, 'node_modules/wrangler/bin/wrangler.js')
  * with its JSON Schema layer and @valibot/to-json-schema are about 10 KB of that, the operations'
  * descriptions and the page renderer about 5 KB; all of it is evaluated only on the first request
  * for a document, and zod, which hono-openapi would also pull in, is left out (wrangler.toml).
+ * The account lifecycle (issue 10: its use cases, the SMTP client and message renderer, the mail
+ * settings, the token tables of the Durable Object, eight more documented operations) raised it
+ * again: measured 59.5 KB against 49.0 KB on the commit before. 64 KB leaves room for a fix, not
+ * for a new dependency: a package the size of zod (45 KB) still fails this.
  */
-export const WORKER_GZIP_BUDGET = 52 * 1024
+export const WORKER_GZIP_BUDGET = 64 * 1024
 
 /** Builds the Worker into a temporary folder and measures every emitted module (source maps aside). */
 export async function measureWorkerBundle(

@@ -5,6 +5,7 @@
 
 import { pathToFileURL } from 'node:url'
 import { type ServerType, serve } from '@hono/node-server'
+import { type MailSettings, mailerFrom, parseMailSettings } from './adapters/config/mail-settings.js'
 import { parseSettings, type Settings, SettingsError } from './adapters/config/settings.js'
 import { forwardedFor } from './adapters/http/config.js'
 import { nodeSocketIp } from './adapters/http/node-client-ip.js'
@@ -38,6 +39,18 @@ async function storesFor(settings: Settings, log: Log): Promise<{ stores: Stores
   return { stores: createRedisStores(client), close: () => closeRedisClient(client) }
 }
 
+/**
+ * The mail settings and the mailer they ask for. Without `APP_URL`, development links point at
+ * this service (`PUBLIC_ORIGIN`, else localhost on `PORT`). nodemailer is loaded only for SMTP.
+ */
+async function mailFor(env: Readonly<Record<string, string | undefined>>, settings: Settings, log: Log) {
+  const serviceOrigin = settings.publicOrigin ?? `http://localhost:${settings.port}`
+  const mail: MailSettings = parseMailSettings(env, { serviceOrigin })
+  const smtp =
+    mail.smtp && mail.mailOn ? (await import('./adapters/mail/smtp-node.js')).createNodeSmtpMailer : undefined
+  return { settings: mail, mailer: mailerFrom(mail, { ...(smtp && { smtp }), log }) }
+}
+
 /** Listens, or rejects with the server's error (a port in use, an address that is not ours). */
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {
   return new Promise((resolve, reject) => {
@@ -53,10 +66,13 @@ function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostn
 export async function start(env: Readonly<Record<string, string | undefined>>, opts: { readonly sink?: LogSink } = {}) {
   const settings = parseSettings(env)
   const log = createLog({ level: settings.logLevel, ...(opts.sink && { sink: opts.sink }) })
+  // Before the stores: a mail setting that refuses the start must not leave a Redis client open.
+  const mail = await mailFor(env, settings, log)
   const { stores, close } = await storesFor(settings, log)
   const app = buildService({
     settings,
     stores,
+    mail,
     clientIp: settings.trustProxy ? forwardedFor(nodeSocketIp) : nodeSocketIp,
     log,
   })

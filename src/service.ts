@@ -1,17 +1,28 @@
+import type { MailSettings } from './adapters/config/mail-settings.js'
 import type { Settings } from './adapters/config/settings.js'
 import { createAccessTokens } from './adapters/crypto/access-tokens.js'
+import { accountTokenMint } from './adapters/crypto/account-tokens.js'
 import { createRefreshTokens } from './adapters/crypto/refresh-tokens.js'
 import { createScryptHasher, type ScryptHasherOptions } from './adapters/crypto/scrypt-hasher.js'
 import { systemClock, webRandom } from './adapters/crypto/web-runtime.js'
 import { createApp } from './adapters/http/app.js'
 import type { HttpConfig } from './adapters/http/config.js'
 import { jsonLog, logFor } from './adapters/log.js'
-import type { AuthPolicy, Deps } from './application/deps.js'
-import type { Clock, PasswordHasher, Random, SecurityLog, Stores } from './application/ports.js'
+import type { AuthPolicy, Background, Deps } from './application/deps.js'
+import type { Clock, Mailer, PasswordHasher, Random, SecurityLog, Stores } from './application/ports.js'
 import { seconds } from './domain/units.js'
 
+/** The account lifecycle's part of the policy when no mail settings are given: no mail at all. */
+const NO_MAIL = { emailVerification: 'off', passwordReset: false } as const
+
+/** How many mails one address may be sent per hour (CONTRACT.md's default). */
+export const MAILS_PER_ADDRESS_PER_HOUR = 5
+
 /** The policy part of the settings: lifetimes given in seconds become ms here, once. */
-export const policyFrom = (s: Settings): AuthPolicy => ({
+export const policyFrom = (
+  s: Settings,
+  mail?: Pick<MailSettings, 'emailVerification' | 'passwordReset'>,
+): AuthPolicy => ({
   accessTokenTtl: seconds(s.accessTokenTtl),
   refreshTokenTtl: seconds(s.refreshTokenTtl),
   refreshReuseGrace: seconds(s.refreshReuseGrace),
@@ -20,7 +31,17 @@ export const policyFrom = (s: Settings): AuthPolicy => ({
   loginFailureWindow: seconds(15 * 60),
   rateLimitPerMinute: s.rateLimitPerMinute,
   maxSessionsPerUser: s.maxSessionsPerUser,
+  emailVerification: (mail ?? NO_MAIL).emailVerification,
+  passwordReset: (mail ?? NO_MAIL).passwordReset,
+  mailsPerAddressPerHour: MAILS_PER_ADDRESS_PER_HOUR,
 })
+
+/** On Node, background work is a promise the process keeps; it logs its own failure. */
+const keptPromises: Background = {
+  run(task) {
+    task.catch(() => undefined)
+  },
+}
 
 export interface DepsOptions {
   readonly stores: Stores
@@ -34,6 +55,10 @@ export interface DepsOptions {
   readonly log?: SecurityLog
   /** Verified access tokens remembered (0 turns the cache off). */
   readonly tokenCacheSize?: number
+  /** Where mail goes; none means mail is off (and so are the routes that send it). */
+  readonly mailer?: Mailer | undefined
+  /** Work that may finish after the answer (the default keeps the promise). */
+  readonly background?: Background
 }
 
 /**
@@ -60,6 +85,10 @@ export function buildDeps(o: DepsOptions): Deps {
     random: o.random ?? webRandom,
     log: o.log ?? jsonLog(),
     policy: o.policy,
+    tokens: o.stores.tokens,
+    tokenMint: accountTokenMint,
+    mailer: o.mailer,
+    background: o.background ?? keptPromises,
   }
 }
 
@@ -74,6 +103,8 @@ export interface ServiceOptions {
   readonly log?: SecurityLog
   /** How the password hasher bounds its KDF work; the Worker passes a start rate (src/worker.ts). */
   readonly kdf?: ScryptHasherOptions
+  /** The account lifecycle's mail: its settings and the mailer `mailerFrom` chose. Absent: mail off. */
+  readonly mail?: { readonly settings: MailSettings; readonly mailer: Mailer | undefined }
 }
 
 /**
@@ -93,7 +124,8 @@ export function compose(o: ServiceOptions): { deps: Deps; config: HttpConfig } {
     stores,
     hasher: createScryptHasher(o.kdf),
     secret,
-    policy: policyFrom(settings),
+    policy: policyFrom(settings, o.mail?.mailer ? o.mail.settings : undefined),
+    mailer: o.mail?.mailer,
     issuer: settings.jwtIssuer,
     audience: settings.jwtAudience,
     ...(o.tokenCacheSize !== undefined && { tokenCacheSize: o.tokenCacheSize }),

@@ -3,11 +3,14 @@
  * docs/http-contract.md), builds the app once per isolate, and exports `fetch` and the Durable Object class.
  */
 import { Hono } from 'hono'
+import { mailerFrom, parseMailSettings } from './adapters/config/mail-settings.js'
 import { parseSettings, SettingsError } from './adapters/config/settings.js'
 import { WORKERS_KDF_START_RATE } from './adapters/crypto/scrypt-hasher.js'
 import { cfConnectingIp } from './adapters/http/config.js'
 import { problem } from './adapters/http/problem.js'
 import { createLog } from './adapters/log.js'
+import type { SendEmailBinding } from './adapters/mail/send-email-binding.js'
+import { createWorkerSmtpMailer } from './adapters/mail/smtp-worker.js'
 import { type AuthStoreNamespace, createDurableObjectStores } from './adapters/stores/durable-object/index.js'
 import { createKvStores, type KvLike } from './adapters/stores/kv/index.js'
 import type { Stores } from './application/ports.js'
@@ -21,6 +24,8 @@ export interface WorkerEnv {
   readonly AUTH_KV?: KvLike
   /** `durable-object` (default) or `kv`. */
   readonly STORE?: string
+  /** Cloudflare's `send_email` binding: the mail transport when bound and `SMTP_URL` is not set. */
+  readonly SEND_EMAIL?: SendEmailBinding
   readonly [setting: string]: unknown
 }
 
@@ -45,6 +50,11 @@ const SETTINGS = [
   'RATE_LIMIT_PER_MINUTE',
   'MAX_SESSIONS_PER_USER',
   'LOG_LEVEL',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'APP_URL',
+  'EMAIL_VERIFICATION',
+  'PASSWORD_RESET',
 ] as const
 
 const settingsFrom = (env: WorkerEnv): Record<string, string | undefined> =>
@@ -62,23 +72,32 @@ function storesFrom(env: WorkerEnv): Stores {
       return durable
     case 'kv':
       if (!env.AUTH_KV) throw new SettingsError('invalid configuration:\n  STORE is kv but no AUTH_KV binding exists')
-      return createKvStores(env.AUTH_KV, { rateLimits: durable })
+      return createKvStores(env.AUTH_KV, { rateLimits: durable, tokens: durable.tokens })
     default:
       throw new SettingsError('invalid configuration:\n  STORE must be durable-object or kv')
   }
 }
 
-async function build(env: WorkerEnv): Promise<Fetch> {
-  const settings = parseSettings(settingsFrom(env))
+/**
+ * Builds the app for the isolate. `origin` is the first request's: without `APP_URL`, development
+ * links point at this Worker (production requires `APP_URL`; a request's host never makes a link there).
+ */
+async function build(env: WorkerEnv, origin: string): Promise<Fetch> {
+  const vars = settingsFrom(env)
+  const settings = parseSettings(vars)
+  const log = createLog({ level: settings.logLevel })
+  const mail = parseMailSettings(vars, { serviceOrigin: settings.publicOrigin ?? origin })
+  const mailer = mailerFrom(mail, { smtp: createWorkerSmtpMailer, sendEmail: env.SEND_EMAIL, log })
   const app = await buildService({
     settings,
     stores: storesFrom(env),
+    mail: { settings: mail, mailer },
     // Set by Cloudflare's edge; a client cannot forge it.
     clientIp: cfConnectingIp,
     // scrypt blocks the isolate while it runs, so a concurrency gate never sees two at once:
     // bound how fast derivations start instead (beyond it, 503 overloaded with Retry-After).
     kdf: { startRate: WORKERS_KDF_START_RATE },
-    log: createLog({ level: settings.logLevel }),
+    log,
   })
   return app.fetch
 }
@@ -101,7 +120,7 @@ export function createWorker(): {
   let built: Promise<Fetch> | undefined
   return {
     fetch(request, env, ctx) {
-      built ??= build(env).catch((err: unknown): Fetch => {
+      built ??= build(env, new URL(request.url).origin).catch((err: unknown): Fetch => {
         if (err instanceof SettingsError) {
           buildLog.line('error', 'invalid configuration', { detail: err.message })
           return misconfigured

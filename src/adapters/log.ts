@@ -48,6 +48,15 @@ const EVENT_LEVEL: Record<SecurityEventName, LogLevel> = {
   csrf_rejected: 'warn',
   rate_limited: 'warn',
   store_unavailable: 'error',
+  mail_sent: 'info',
+  mail_failed: 'error',
+  email_verified: 'info',
+  email_changed: 'info',
+  password_reset_requested: 'info',
+  password_reset: 'info',
+  password_changed: 'info',
+  account_deleted: 'info',
+  account_exported: 'info',
 }
 
 /** The console, by level: `console.log` for debug and info (standard output), warn and error to their own. */

@@ -4,12 +4,15 @@ import type { UserId } from '../domain/user.js'
 import type {
   AccessTokens,
   Clock,
+  Mailer,
   PasswordHasher,
   Random,
   RateLimiter,
   RefreshTokens,
   SecurityLog,
   SessionStore,
+  TokenMint,
+  TokenStore,
   UserRepository,
 } from './ports.js'
 
@@ -28,6 +31,20 @@ export interface AuthPolicy {
   readonly rateLimitPerMinute: number
   /** Live sessions one user may hold; a login past it revokes that user's oldest (`MAX_SESSIONS_PER_USER`). */
   readonly maxSessionsPerUser: number
+  /** `EMAIL_VERIFICATION`: `off` sends no verification mail; `required` refuses unverified logins. */
+  readonly emailVerification: 'off' | 'optional' | 'required'
+  /** `PASSWORD_RESET`: whether `/password/forgot` and `/password/reset` exist. */
+  readonly passwordReset: boolean
+  /** Mails one address may be sent per hour, whatever endpoint sends them. */
+  readonly mailsPerAddressPerHour: number
+}
+
+/**
+ * Work that may finish after the answer: `waitUntil` on Workers, a promise the process keeps on
+ * Node. A task logs its own failure; `run` never throws.
+ */
+export interface Background {
+  run(task: Promise<unknown>): void
 }
 
 /** Everything a use case may ask for; each one picks only what it needs. */
@@ -42,6 +59,11 @@ export interface Deps {
   readonly random: Random
   readonly log: SecurityLog
   readonly policy: AuthPolicy
+  readonly tokens: TokenStore
+  readonly tokenMint: TokenMint
+  /** Absent when mail is off (`EMAIL_VERIFICATION=off` and `PASSWORD_RESET=off`). */
+  readonly mailer: Mailer | undefined
+  readonly background: Background
 }
 
 /** What a client is given after a login or a refresh. */

@@ -1,3 +1,4 @@
+import type { AccountToken, TokenPurpose } from '../domain/account-token.js'
 import type { Email } from '../domain/email.js'
 import type { RateDecision, RateRule } from '../domain/rate-window.js'
 import type { RotateOutcome, RotationPolicy, Session, SessionId } from '../domain/session.js'
@@ -8,7 +9,7 @@ import type { MailMessage } from './mail.js'
 /**
  * Ports: what the use cases need from the outside, in domain verbs. Every method may throw
  * `UnavailableError` when its backend is unreachable; expected outcomes are return values.
- * The behaviour of the three storage ports is pinned by test/contract/stores.contract.ts.
+ * The behaviour of the four storage ports is pinned by test/contract/stores.contract.ts.
  */
 
 /** Accounts keyed by id, with the email unique across them. */
@@ -18,7 +19,25 @@ export interface UserRepository {
   findByEmail(email: Email): Promise<UserRecord | null>
   findById(id: UserId): Promise<UserRecord | null>
   /** Applies the patch and returns the new record, or null when the user does not exist. */
-  update(id: UserId, patch: { name?: string | null; passwordHash?: string }): Promise<UserRecord | null>
+  update(id: UserId, patch: UserPatch): Promise<UserRecord | null>
+  /**
+   * Moves the account to `email`, claimed atomically at this moment: the new record (with
+   * `emailVerified: true`, since only a proven address is ever moved to), `'email_taken'` when
+   * another account holds the address (nothing changed), or null when the user does not exist.
+   * The old address is released: it may register again. Moving to the address it has is a no-op
+   * that marks it verified.
+   */
+  changeEmail(id: UserId, email: Email): Promise<UserRecord | 'email_taken' | null>
+  /** Deletes the account and releases its address; true when it existed. Idempotent. */
+  delete(id: UserId): Promise<boolean>
+}
+
+/** The fields of an account that change in place (the address changes through `changeEmail`). */
+export interface UserPatch {
+  readonly name?: string | null
+  readonly passwordHash?: string
+  readonly emailVerified?: boolean
+  readonly roles?: readonly string[]
 }
 
 /** Sessions keyed by id and indexed by user. Expired sessions are gone for every method. */
@@ -34,8 +53,11 @@ export interface SessionStore {
   rotate(id: SessionId, from: Generation, now: Instant, policy: RotationPolicy): Promise<RotateOutcome>
   /** Revokes one session; returns the owner when it existed. Idempotent. */
   revoke(id: SessionId): Promise<UserId | null>
-  /** Revokes every session of the user; returns how many were live at `now`. */
-  revokeAllForUser(userId: UserId, now: Instant): Promise<number>
+  /**
+   * Revokes every session of the user (but `except`, when given: a password change keeps the
+   * caller's); returns how many were live at `now`.
+   */
+  revokeAllForUser(userId: UserId, now: Instant, except?: SessionId): Promise<number>
   listForUser(userId: UserId, now: Instant): Promise<Session[]>
 }
 
@@ -48,6 +70,27 @@ export interface RateLimiter {
   reset(key: string): Promise<void>
 }
 
+export type { AccountToken, TokenPurpose } from '../domain/account-token.js'
+
+/**
+ * Pending single-use tokens of the account lifecycle, keyed by user and purpose (one of each at a
+ * time). Tokens outlive nothing: each is gone once consumed, replaced, revoked or past `expiresAt`.
+ */
+export interface TokenStore {
+  /** Stores a pending token; the user's older token of the same purpose is replaced in the same step. */
+  issue(token: AccountToken): Promise<void>
+  /**
+   * Spends a token, atomically: when the user holds a token of one of `purposes` with this
+   * `digest`, live at `now`, deletes and returns it; otherwise changes nothing and returns null.
+   * Two racers with one token: exactly one gets it. A token of another purpose is left as it was.
+   */
+  consume(userId: UserId, digest: string, purposes: readonly TokenPurpose[], now: Instant): Promise<AccountToken | null>
+  /** Deletes the user's pending tokens of `purposes` (every purpose when omitted). Idempotent. */
+  revokeForUser(userId: UserId, purposes?: readonly TokenPurpose[]): Promise<void>
+  /** The user's pending tokens live at `now`, for the export (the caller shows no digest). */
+  listForUser(userId: UserId, now: Instant): Promise<AccountToken[]>
+}
+
 /** Which backend answers, and whether it is reachable: `GET /health`. */
 export interface StoreHealth {
   readonly kind: 'memory' | 'redis' | 'durable-object' | 'kv'
@@ -55,11 +98,12 @@ export interface StoreHealth {
   ping(): Promise<void>
 }
 
-/** The three storage ports a store adapter provides together, plus its health probe. */
+/** The four storage ports a store adapter provides together, plus its health probe. */
 export interface Stores {
   readonly users: UserRepository
   readonly sessions: SessionStore
   readonly limiter: RateLimiter
+  readonly tokens: TokenStore
   readonly health: StoreHealth
 }
 
@@ -126,6 +170,16 @@ export interface RefreshTokens {
   open(token: string): Promise<{ sessionId: SessionId; generation: Generation } | null>
 }
 
+/**
+ * Makes and opens account tokens (`<userId>.<secret>`, src/domain/account-token.ts): 256 bits of
+ * secret from a CSPRNG, and the digest the store keeps.
+ */
+export interface TokenMint {
+  mint(userId: UserId): Promise<{ readonly token: string; readonly digest: string }>
+  /** The user and digest of a token of the right shape, else null (nothing is looked up). */
+  open(token: string): Promise<{ readonly userId: UserId; readonly digest: string } | null>
+}
+
 export type { MailMessage, MailPurpose } from './mail.js'
 
 /**
@@ -160,6 +214,15 @@ export type SecurityEventName =
   | 'csrf_rejected'
   | 'rate_limited'
   | 'store_unavailable'
+  | 'mail_sent'
+  | 'mail_failed'
+  | 'email_verified'
+  | 'email_changed'
+  | 'password_reset_requested'
+  | 'password_reset'
+  | 'password_changed'
+  | 'account_deleted'
+  | 'account_exported'
 
 /** Structured security events. Fields never hold a token, a password or a secret. */
 export interface SecurityLog {

@@ -3,6 +3,7 @@ import { fail, ok, type Result } from '../domain/errors.js'
 import { checkNewPassword, normalisePassword, PASSWORD_PROBLEM_DETAIL } from '../domain/password-policy.js'
 import { type PublicUser, parseName, toPublicUser, type UserId } from '../domain/user.js'
 import type { Deps } from './deps.js'
+import { sendVerificationAfterRegister } from './email-verification.js'
 import { throttleIp } from './throttle.js'
 
 export interface RegisterInput {
@@ -12,9 +13,25 @@ export interface RegisterInput {
   readonly ip: string
 }
 
-/** Creates an account. Sets up no session: the client logs in next. */
+/**
+ * Creates an account and, unless `EMAIL_VERIFICATION=off`, sends it a verification link (in the
+ * background: see `sendVerificationAfterRegister`). Sets up no session: the client logs in next.
+ */
 export async function register(
-  deps: Pick<Deps, 'users' | 'hasher' | 'limiter' | 'clock' | 'random' | 'log' | 'policy'>,
+  deps: Pick<
+    Deps,
+    | 'users'
+    | 'hasher'
+    | 'limiter'
+    | 'clock'
+    | 'random'
+    | 'log'
+    | 'policy'
+    | 'tokens'
+    | 'tokenMint'
+    | 'mailer'
+    | 'background'
+  >,
   input: RegisterInput,
 ): Promise<Result<PublicUser, 'invalid_request' | 'email_taken' | 'rate_limited'>> {
   const now = deps.clock.now()
@@ -39,8 +56,17 @@ export async function register(
     name,
     passwordHash: await deps.hasher.hash(normalisePassword(input.password)),
     createdAt: now,
+    emailVerified: false,
+    roles: [],
   }
   if ((await deps.users.create(user)) === 'email_taken') return fail('email_taken')
   deps.log.event('register', { userId: user.id, ip: input.ip })
+  try {
+    await sendVerificationAfterRegister(deps, user)
+  } catch {
+    // The account exists whatever becomes of its first mail (a store outage while making the
+    // token): the user asks for another once signed in.
+    deps.log.event('mail_failed', { purpose: 'verify_email', userId: user.id })
+  }
   return ok(toPublicUser(user))
 }

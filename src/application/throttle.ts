@@ -4,9 +4,19 @@ import type { AuthPolicy, Deps } from './deps.js'
 import type { RateRule } from './ports.js'
 
 /** The routes limited per client IP, each with a counter of its own (`POST /register`, ...). */
-export type IpLimitedRoute = 'register' | 'login' | 'refresh'
+export type IpLimitedRoute =
+  | 'register'
+  | 'login'
+  | 'refresh'
+  | 'verify-request'
+  | 'verify'
+  | 'forgot'
+  | 'reset'
+  | 'password'
+  | 'email'
+  | 'account'
 
-/** Requests per client IP per minute to one route: the one rule and the one key scheme for all three. */
+/** Requests per client IP per minute to one route: the one rule and the one key scheme for all. */
 const perIpRule = (policy: AuthPolicy): RateRule => ({
   limit: policy.rateLimitPerMinute,
   window: seconds(60),
@@ -35,3 +45,30 @@ export const loginFailureRule = (policy: AuthPolicy): RateRule => ({
 })
 
 export const loginFailureKey = (email: string): string => `login-fail:${email}`
+
+/**
+ * Mails to one address per hour (CONTRACT.md: 5 by default), in two counters. `/password/forgot`
+ * has one of its own that only its requests count, known address or not, so its 429 depends on
+ * nothing but how often it was asked: a counter shared with the registration's mail would answer
+ * 429 sooner for an address that registered this hour, and tell that it exists. Every other mail
+ * (verification, address change) counts in the other. Lockout-like, not forgettable: a flood of
+ * other keys must not reopen an address to mail.
+ */
+export type MailCounter = 'forgot' | 'account'
+
+export const mailRule = (policy: AuthPolicy): RateRule => ({
+  limit: policy.mailsPerAddressPerHour,
+  window: seconds(3600),
+})
+export const mailKey = (counter: MailCounter, email: string): string => `mail-to:${counter}:${email}`
+
+/** Counts one mail to `email`; the `rate_limited` failure when the address has had its share this hour. */
+export async function throttleMail(
+  deps: Pick<Deps, 'limiter' | 'policy'>,
+  counter: MailCounter,
+  email: string,
+  now: Instant,
+): Promise<ReturnType<typeof fail<'rate_limited'>> | null> {
+  const decision = await deps.limiter.hit(mailKey(counter, email), mailRule(deps.policy), now)
+  return decision.allowed ? null : fail('rate_limited', { retryAfter: decision.retryAfter })
+}

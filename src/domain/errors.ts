@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'invalid_credentials'
   | 'unauthorized'
   | 'refresh_reused'
+  | 'invalid_token'
+  | 'email_unverified'
   | 'rate_limited'
   | 'not_found'
   | 'store_unavailable'

@@ -11,6 +11,10 @@ export interface UserRecord {
   readonly name: string | null
   readonly passwordHash: string
   readonly createdAt: Instant
+  /** Whether the address has been proven by a link mailed to it. */
+  readonly emailVerified: boolean
+  /** Roles the account holds (`[]` unless granted). */
+  readonly roles: readonly string[]
 }
 
 /** The public view of a user: what the contract calls `user` (the HTTP edge formats `createdAt`). */
@@ -19,6 +23,8 @@ export interface PublicUser {
   readonly email: Email
   readonly name: string | null
   readonly createdAt: Instant
+  readonly emailVerified: boolean
+  readonly roles: readonly string[]
 }
 
 export const toPublicUser = (u: UserRecord): PublicUser => ({
@@ -26,6 +32,8 @@ export const toPublicUser = (u: UserRecord): PublicUser => ({
   email: u.email,
   name: u.name,
   createdAt: u.createdAt,
+  emailVerified: u.emailVerified,
+  roles: [...u.roles],
 })
 
 export const NAME_MAX = 100

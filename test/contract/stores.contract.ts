@@ -5,7 +5,7 @@ import type { RotationPolicy } from '../../src/domain/session.js'
 import { type Instant, millis, retryAfterSeconds, seconds } from '../../src/domain/units.js'
 import type { UserId } from '../../src/domain/user.js'
 import { DAY, SEC } from '../support/constants.js'
-import { aSession, at, aUser, gen } from '../support/fixtures.js'
+import { aSession, aToken, at, aUser, gen } from '../support/fixtures.js'
 
 /**
  * Honest differences between stores. A strongly consistent store must make concurrent
@@ -82,6 +82,94 @@ export function runStoreContract(
 
       it('answers null when updating a user that does not exist', async () => {
         expect(await stores.users.update('nobody-here-at-all-xx' as UserId, { name: 'X' })).toBeNull()
+      })
+
+      it('keeps whether the address is verified and the roles, and updates them', async () => {
+        const user = aUser({ emailVerified: true, roles: ['admin', 'support'] })
+        await stores.users.create(user)
+        expect(await stores.users.findById(user.id)).toEqual(user)
+        const plain = aUser()
+        await stores.users.create(plain)
+        const verified = await stores.users.update(plain.id, { emailVerified: true, roles: ['editor'] })
+        expect(verified).toEqual({ ...plain, emailVerified: true, roles: ['editor'] })
+        expect(await stores.users.findByEmail(plain.email)).toEqual(verified)
+        expect(await stores.users.update(plain.id, { roles: [] })).toEqual({ ...plain, emailVerified: true, roles: [] })
+      })
+
+      it('moves an account to a free address: found there, verified, and the old address free again', async () => {
+        const user = aUser({ name: 'Ada' })
+        await stores.users.create(user)
+        const moved = aUser().email
+        const changed = await stores.users.changeEmail(user.id, moved)
+        expect(changed).toEqual({ ...user, email: moved, emailVerified: true })
+        expect(await stores.users.findById(user.id)).toEqual(changed)
+        expect(await stores.users.findByEmail(moved)).toEqual(changed)
+        expect(await stores.users.findByEmail(user.email)).toBeNull()
+        const newcomer = aUser({ email: user.email })
+        expect(await stores.users.create(newcomer)).toBe('created')
+        expect(await stores.users.findByEmail(user.email)).toEqual(newcomer)
+        expect(await stores.users.findById(user.id)).toEqual(changed)
+      })
+
+      it('refuses to move an account to a taken address and changes nothing', async () => {
+        const user = aUser()
+        const other = aUser()
+        await stores.users.create(user)
+        await stores.users.create(other)
+        expect(await stores.users.changeEmail(user.id, other.email)).toBe('email_taken')
+        expect(await stores.users.findById(user.id)).toEqual(user)
+        expect(await stores.users.findByEmail(user.email)).toEqual(user)
+        expect(await stores.users.findByEmail(other.email)).toEqual(other)
+      })
+
+      it('moving to the address it has only marks it verified; an unknown user is null', async () => {
+        const user = aUser()
+        await stores.users.create(user)
+        expect(await stores.users.changeEmail(user.id, user.email)).toEqual({ ...user, emailVerified: true })
+        expect(await stores.users.findByEmail(user.email)).toEqual({ ...user, emailVerified: true })
+        expect(await stores.users.changeEmail('nobody-here-at-all-xx' as UserId, aUser().email)).toBeNull()
+      })
+
+      it.runIf(caps.strongConsistency)(
+        'lets one of an address change and a registration take the address',
+        async () => {
+          const user = aUser()
+          await stores.users.create(user)
+          const email = aUser().email
+          const [changed, created] = await Promise.all([
+            stores.users.changeEmail(user.id, email),
+            stores.users.create(aUser({ email })),
+          ])
+          const winners = [changed !== 'email_taken' && changed !== null, created === 'created']
+          expect(winners.filter(Boolean)).toHaveLength(1)
+          const holder = await stores.users.findByEmail(email)
+          expect(holder?.id === user.id).toBe(winners[0])
+          // The loser of the race kept what it had.
+          if (!winners[0]) expect(await stores.users.findByEmail(user.email)).toEqual(user)
+        },
+      )
+
+      it('deletes an account: gone by id and by email, the address free again, a second delete false', async () => {
+        const user = aUser()
+        const other = aUser()
+        await stores.users.create(user)
+        await stores.users.create(other)
+        expect(await stores.users.delete(user.id)).toBe(true)
+        expect(await stores.users.findById(user.id)).toBeNull()
+        expect(await stores.users.findByEmail(user.email)).toBeNull()
+        expect(await stores.users.delete(user.id)).toBe(false)
+        expect(await stores.users.findById(other.id)).toEqual(other)
+        expect(await stores.users.create(aUser({ email: user.email }))).toBe('created')
+      })
+
+      it('deletes an account that has moved address, releasing the new address', async () => {
+        const user = aUser()
+        await stores.users.create(user)
+        const moved = aUser().email
+        await stores.users.changeEmail(user.id, moved)
+        expect(await stores.users.delete(user.id)).toBe(true)
+        expect(await stores.users.findByEmail(moved)).toBeNull()
+        expect(await stores.users.create(aUser({ email: moved }))).toBe('created')
       })
 
       it.runIf(caps.strongConsistency)('lets exactly one of ten racers take an email', async () => {
@@ -223,6 +311,16 @@ export function runStoreContract(
         expect(await stores.sessions.revokeAllForUser(a1.userId, now)).toBe(0)
       })
 
+      it('revokes every session of one user but the one kept', async () => {
+        const keep = aSession(now)
+        const others = [aSession(now, { userId: keep.userId }), aSession(now, { userId: keep.userId })]
+        for (const s of [keep, ...others]) await stores.sessions.create(s)
+        expect(await stores.sessions.revokeAllForUser(keep.userId, now, keep.id)).toBe(2)
+        expect(await stores.sessions.find(keep.id, now)).toEqual(keep)
+        for (const s of others) expect(await stores.sessions.find(s.id, now)).toBeNull()
+        expect(await stores.sessions.listForUser(keep.userId, now)).toEqual([keep])
+      })
+
       it("keeps at most maxPerUser sessions of a user: a new one revokes that user's oldest, never another's", async () => {
         const cap = { maxPerUser: 3 }
         const userId = aUser().id
@@ -289,6 +387,74 @@ export function runStoreContract(
           Array.from({ length: 20 }, () => stores.limiter.hit(key, { limit: 10, window: seconds(60) }, now)),
         )
         expect(results.filter((r) => r.allowed)).toHaveLength(10)
+      })
+    })
+
+    describe('TokenStore', () => {
+      const spendAll = ['verify_email', 'change_email', 'reset_password'] as const
+
+      it('spends a token once: the first consume returns it, field for field; the second finds nothing', async () => {
+        const t = aToken(aUser().id, 'reset_password', now)
+        await stores.tokens.issue(t)
+        expect(await stores.tokens.listForUser(t.userId, now)).toEqual([t])
+        expect(await stores.tokens.consume(t.userId, t.digest, ['reset_password'], now)).toEqual(t)
+        expect(await stores.tokens.consume(t.userId, t.digest, ['reset_password'], now)).toBeNull()
+        expect(await stores.tokens.listForUser(t.userId, now)).toEqual([])
+      })
+
+      it('finds nothing for a wrong digest, another user or another purpose, and spends nothing', async () => {
+        const t = aToken(aUser().id, 'reset_password', now)
+        await stores.tokens.issue(t)
+        const stranger = aUser().id
+        expect(
+          await stores.tokens.consume(t.userId, aToken(t.userId, 'reset_password', now).digest, spendAll, now),
+        ).toBeNull()
+        expect(await stores.tokens.consume(stranger, t.digest, spendAll, now)).toBeNull()
+        expect(await stores.tokens.consume(t.userId, t.digest, ['verify_email', 'change_email'], now)).toBeNull()
+        expect(await stores.tokens.consume(t.userId, t.digest, ['reset_password'], now)).toEqual(t)
+      })
+
+      it('finds nothing once a token has expired', async () => {
+        const t = aToken(aUser().id, 'verify_email', now, { expiresAt: at(now + 5 * SEC) })
+        await stores.tokens.issue(t)
+        expect(await stores.tokens.listForUser(t.userId, at(now + 6 * SEC))).toEqual([])
+        expect(await stores.tokens.consume(t.userId, t.digest, ['verify_email'], at(now + 6 * SEC))).toBeNull()
+      })
+
+      it('a newer token of a purpose supersedes the older; other purposes stay', async () => {
+        const userId = aUser().id
+        const older = aToken(userId, 'verify_email', now)
+        const reset = aToken(userId, 'reset_password', now)
+        const newer = aToken(userId, 'verify_email', now + SEC)
+        for (const t of [older, reset, newer]) await stores.tokens.issue(t)
+        expect(await stores.tokens.consume(userId, older.digest, ['verify_email'], now)).toBeNull()
+        const byPurpose = (x: { purpose: string }, y: { purpose: string }) => x.purpose.localeCompare(y.purpose)
+        expect((await stores.tokens.listForUser(userId, now)).sort(byPurpose)).toEqual([reset, newer].sort(byPurpose))
+        expect(await stores.tokens.consume(userId, newer.digest, ['verify_email', 'change_email'], now)).toEqual(newer)
+        expect(await stores.tokens.consume(userId, reset.digest, ['reset_password'], now)).toEqual(reset)
+      })
+
+      it("revokes a user's tokens of some purposes, or all, and no one else's", async () => {
+        const userId = aUser().id
+        const mine = spendAll.map((p) => aToken(userId, p, now))
+        const theirs = aToken(aUser().id, 'reset_password', now)
+        for (const t of [...mine, theirs]) await stores.tokens.issue(t)
+        await stores.tokens.revokeForUser(userId, ['reset_password'])
+        const left = (await stores.tokens.listForUser(userId, now)).map((t) => t.purpose).sort()
+        expect(left).toEqual(['change_email', 'verify_email'])
+        await stores.tokens.revokeForUser(userId)
+        expect(await stores.tokens.listForUser(userId, now)).toEqual([])
+        await stores.tokens.revokeForUser(userId)
+        expect(await stores.tokens.listForUser(theirs.userId, now)).toEqual([theirs])
+      })
+
+      it.runIf(caps.strongConsistency)('lets exactly one of ten racers spend a token', async () => {
+        const t = aToken(aUser().id, 'reset_password', now)
+        await stores.tokens.issue(t)
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () => stores.tokens.consume(t.userId, t.digest, ['reset_password'], now)),
+        )
+        expect(results.filter((r) => r !== null)).toEqual([t])
       })
     })
 

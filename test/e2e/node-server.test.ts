@@ -52,6 +52,34 @@ describe('the real Node server', () => {
     expect((await call('/profile')).status).toBe(401)
   })
 
+  it('prints each mail as one JSON line in development without SMTP_URL, with a link that works', async () => {
+    const json = { 'content-type': 'application/json' }
+    const body = JSON.stringify({ email: 'dev-mail@example.com', password: PASSWORD })
+    expect((await fetch(`${service.url}/register`, { method: 'POST', headers: json, body })).status).toBe(201)
+    const line = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const found = service
+          .output()
+          .split('\n')
+          .find((l) => l.includes('"type":"mail"') && l.includes('dev-mail@example.com'))
+        if (found) return JSON.parse(found) as Record<string, unknown>
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      throw new Error('no mail line')
+    })()
+    expect(line).toMatchObject({ level: 'info', msg: 'mail', purpose: 'verify_email', to: 'dev-mail@example.com' })
+    // Without APP_URL, development links point at the service itself.
+    const link = new URL(String(line.link))
+    expect(`${link.origin}${link.pathname}`).toBe(`http://localhost:${new URL(service.url).port}/verify-email`)
+    const token = link.searchParams.get('token')
+    const verified = await fetch(`${service.url}/email/verify`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ token }),
+    })
+    expect(verified.status).toBe(200)
+  })
+
   it('puts the security headers and a request id on every answer, errors included', async () => {
     for (const res of [await fetch(`${service.url}/health`), await fetch(`${service.url}/profile`)]) {
       expect(res.headers.get('cache-control')).toBe('no-store')

@@ -16,7 +16,8 @@ import { ensureNodeBuild } from '../support/node-build.js'
  */
 
 const SECRET = 'e2e-prod-Qm3vR8kT2wZ5yH9pL4nB7xC1dF6gJ0sA'
-const PROD = { NODE_ENV: 'production', JWT_SECRET: SECRET }
+// Mail off: a production start with mail on needs a transport and APP_URL (its own test below).
+const PROD = { NODE_ENV: 'production', JWT_SECRET: SECRET, EMAIL_VERIFICATION: 'off', PASSWORD_RESET: 'off' }
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 
 const running: BuiltProcess[] = []
@@ -131,6 +132,16 @@ describe('node dist/node.js', () => {
     })
     // The first one is unharmed.
     expect((await fetch(`${first.url}/health`)).status).toBe(200)
+  })
+
+  it('refuses a production start with mail on and no transport, naming what is missing', async () => {
+    const env = { NODE_ENV: 'production', JWT_SECRET: SECRET, APP_URL: 'https://app.example.com' }
+    const p = track(await spawnBuilt('node', env))
+    expect(await p.exited).toBe(1)
+    const [line] = jsonLines(p.lines())
+    expect(line?.msg).toBe('failed to start')
+    expect(String(line?.cause)).toContain('needs a mail transport (SMTP_URL or a send_email binding)')
+    expect(String(line?.cause)).toContain('EMAIL_VERIFICATION=off and PASSWORD_RESET=off')
   })
 
   it('refuses a bad setting with one line that names the variable and never its value', async () => {

@@ -13,7 +13,7 @@ import { makeStores } from '../support/store-under-test.js'
  */
 
 /** The shared constants, for the HTTP files that import them from here. */
-export { DAY, MIN, PASSWORD, SEC } from '../support/constants.js'
+export { DAY, HOUR, MIN, PASSWORD, SEC } from '../support/constants.js'
 
 /** A state-changing request with a JSON body. */
 export const post = (json?: unknown, headers: Record<string, string> = {}): RequestInit & { json?: unknown } => ({

@@ -36,6 +36,8 @@ describe('POST /login', () => {
       email: 'ada@example.com',
       name: 'Ada',
       createdAt: new Date(now).toISOString(),
+      emailVerified: false,
+      roles: [],
     })
     expect(body.accessTokenExpiresAt).toBe(new Date(Math.floor(now / 1000) * 1000 + 600_000).toISOString())
     expect(body.refreshTokenExpiresAt).toBe(new Date(now + 30 * DAY).toISOString())

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { TestClient } from '../support/app-harness.js'
 import { bodyOf, expectProblem, PASSWORD, post, raw, setup, signedIn } from './helpers.js'
 
-const USER_KEYS = ['createdAt', 'email', 'id', 'name']
+const USER_KEYS = ['createdAt', 'email', 'emailVerified', 'id', 'name', 'roles']
 
 describe('GET /profile', () => {
-  it('answers 200 {user} with exactly id, email, name and createdAt', async () => {
+  it('answers 200 {user} with exactly id, email, name, createdAt, emailVerified and roles', async () => {
     const t = await setup()
     const registeredAt = t.clock.now()
     const { client, userId } = await signedIn(t, 'Ada@Example.com')
@@ -19,6 +19,8 @@ describe('GET /profile', () => {
       email: 'ada@example.com',
       name: null,
       createdAt: new Date(registeredAt).toISOString(),
+      emailVerified: false,
+      roles: [],
     })
     expect(text).not.toContain(PASSWORD)
     expect(text).not.toMatch(/scrypt|hash/i)

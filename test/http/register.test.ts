@@ -13,7 +13,7 @@ import {
   useHasher,
 } from './helpers.js'
 
-const USER_KEYS = ['createdAt', 'email', 'id', 'name']
+const USER_KEYS = ['createdAt', 'email', 'emailVerified', 'id', 'name', 'roles']
 
 describe('POST /register', () => {
   it('answers 201 {user} with id, email, name and an ISO createdAt, and sets no cookie', async () => {

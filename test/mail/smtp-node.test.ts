@@ -114,6 +114,23 @@ describe('createNodeSmtpMailer: AUTH and TLS', () => {
     expect(server.logins.filter((l) => l.ok).map((l) => l.user)).toEqual([creds.user])
   })
 
+  it('never sends credentials unencrypted to a server off loopback that offers no STARTTLS', async () => {
+    // 127.0.0.2 is this machine, but not an address the mailer trusts as its own loopback.
+    const remote = await startSmtpServer({ auth: creds, host: '127.0.0.2' })
+    try {
+      const mailer = createNodeSmtpMailer(
+        { ...plain(remote.port, { credentials: hiddenCredentials(creds.user, creds.pass) }), host: '127.0.0.2' },
+        { appUrl: APP_URL, from: FROM, timeouts: FAST },
+      )
+      const err = await unavailable(mailer.send({ purpose: 'password_changed', to: email('clear@example.org') }))
+      expect(err.cause.message).not.toContain(creds.pass)
+      expect(remote.logins).toEqual([])
+      expect(remote.received).toEqual([])
+    } finally {
+      await remote.stop()
+    }
+  })
+
   it('works from one SMTP_URL: parseMailSettings and mailerFrom pick nodemailer with its credentials', async () => {
     const settings = parseMailSettings({
       NODE_ENV: 'production',

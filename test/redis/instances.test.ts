@@ -87,11 +87,9 @@ describeRedis('redis: several instances and restarts', 'any', () => {
         // Both starts reached Redis; the second instance took the first one's session.
         const lines = logged.json()
         expect(lines.filter((l) => l.msg === 'redis ready')).toHaveLength(2)
-        expect(lines.filter((l) => l.type === 'security').map((l) => l.event)).toEqual([
-          'register',
-          'login_success',
-          'refresh',
-        ])
+        // The verification mail after registering goes out in the background: its event may come anywhere.
+        const security = lines.filter((l) => l.type === 'security' && !String(l.event).startsWith('mail_'))
+        expect(security.map((l) => l.event)).toEqual(['register', 'login_success', 'refresh'])
       } finally {
         await service.stop()
       }

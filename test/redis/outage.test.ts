@@ -9,6 +9,7 @@ import type { Stores } from '../../src/application/ports.js'
 import { UnavailableError } from '../../src/domain/errors.js'
 import { makeTestApp, TestClient } from '../support/app-harness.js'
 import { PASSWORD } from '../support/constants.js'
+import { aSession, aToken, at, aUser } from '../support/fixtures.js'
 import { freePort } from '../support/free-port.js'
 import { describeRedis, type RedisServer, rawCommand, startRedisServer, waitFor } from '../support/redis-server.js'
 import { connectClient, testPrefix, useRedisCluster } from './fixture.js'
@@ -43,9 +44,15 @@ function recordingCauses(stores: Stores): { stores: Stores; causes: string[] } {
           })
       },
     })
-  const { users, sessions, limiter, health } = stores
+  const { users, sessions, limiter, tokens, health } = stores
   return {
-    stores: { users: wrap(users), sessions: wrap(sessions), limiter: wrap(limiter), health: wrap(health) },
+    stores: {
+      users: wrap(users),
+      sessions: wrap(sessions),
+      limiter: wrap(limiter),
+      tokens: wrap(tokens),
+      health: wrap(health),
+    },
     causes,
   }
 }
@@ -166,6 +173,38 @@ describeRedis('redis outage', 'private', () => {
     } finally {
       await closeRedisClient(late)
       await lateServer?.stop()
+    }
+  })
+})
+
+describeRedis('redis outage: the account lifecycle', 'any', () => {
+  it('turns an unreachable Redis into store_unavailable for every token and account-lifecycle call', async () => {
+    const down = createRedisClient({ url: `redis://127.0.0.1:${await freePort()}` }, () => {})
+    try {
+      const { users, sessions, tokens } = createRedisStores(down, { prefix: testPrefix() })
+      const user = aUser()
+      const token = aToken(user.id, 'verify_email', Date.now())
+      const calls: Array<() => Promise<unknown>> = [
+        () => users.changeEmail(user.id, aUser().email),
+        () => users.delete(user.id),
+        () => users.update(user.id, { emailVerified: true, roles: ['admin'] }),
+        () => sessions.revokeAllForUser(user.id, at(Date.now()), aSession(Date.now()).id),
+        () => tokens.issue(token),
+        () => tokens.consume(user.id, token.digest, ['verify_email'], at(Date.now())),
+        () => tokens.revokeForUser(user.id),
+        () => tokens.listForUser(user.id, at(Date.now())),
+      ]
+      for (const call of calls) {
+        const err = await call().then(
+          () => null,
+          (e: unknown) => e,
+        )
+        expect(err).toBeInstanceOf(UnavailableError)
+        expect((err as UnavailableError).code).toBe('store_unavailable')
+        expect(String((err as UnavailableError).cause)).toMatch(FAIL_FAST)
+      }
+    } finally {
+      await closeRedisClient(down)
     }
   })
 })

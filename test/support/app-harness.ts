@@ -9,6 +9,7 @@ import { seconds } from '../../src/domain/units.js'
 import { buildDeps } from '../../src/service.js'
 import { PASSWORD, TEST_SECRET } from './constants.js'
 import { type FakeClock, fakeClock } from './fixtures.js'
+import { type Outbox, outbox, type TrackedBackground, trackedBackground } from './outbox.js'
 import { cookieHeaderOf, storeCookies } from './set-cookie.js'
 import { makeStores } from './store-under-test.js'
 
@@ -21,7 +22,13 @@ export const TEST_POLICY: AuthPolicy = {
   loginFailureWindow: seconds(15 * 60),
   rateLimitPerMinute: 1000,
   maxSessionsPerUser: 100,
+  emailVerification: 'off',
+  passwordReset: false,
+  mailsPerAddressPerHour: 5,
 }
+
+/** The policy of the account-lifecycle tests: mail on, verification optional, reset on. */
+export const MAIL_POLICY: Partial<AuthPolicy> = { emailVerification: 'optional', passwordReset: true }
 
 export interface LoggedEvent {
   readonly name: SecurityEventName
@@ -34,6 +41,10 @@ export interface TestApp {
   readonly stores: Stores
   readonly clock: FakeClock
   readonly events: LoggedEvent[]
+  /** What was mailed (mail is off unless `mail` was asked for: then sends land here). */
+  readonly outbox: Outbox
+  /** Mails sent after the answer: `await background.settled()` before reading the outbox. */
+  readonly background: TrackedBackground
 }
 
 export interface TestAppOptions {
@@ -41,6 +52,8 @@ export interface TestAppOptions {
   readonly policy?: Partial<AuthPolicy>
   readonly config?: Partial<HttpConfig>
   readonly tokenCacheSize?: number
+  /** Turns the account lifecycle's mail on (`MAIL_POLICY` unless `policy` says otherwise). */
+  readonly mail?: boolean
 }
 
 /**
@@ -53,11 +66,15 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const stores = opts.stores ?? makeStores()
   const clock = fakeClock(Date.now())
   const events: LoggedEvent[] = []
+  const mail = outbox()
+  const background = trackedBackground()
   const deps = await buildDeps({
     stores,
     hasher: createScryptHasher({ params: { ln: 10, r: 8, p: 1 } }),
     secret: TEST_SECRET,
-    policy: { ...TEST_POLICY, ...opts.policy },
+    policy: { ...TEST_POLICY, ...(opts.mail && MAIL_POLICY), ...opts.policy },
+    ...(opts.mail && { mailer: mail }),
+    background,
     clock,
     log: { event: (name, fields) => events.push({ name, fields }) },
     ...(opts.tokenCacheSize !== undefined && { tokenCacheSize: opts.tokenCacheSize }),
@@ -68,7 +85,7 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
     clientIp: forwardedFor(() => '127.0.0.1'),
     ...opts.config,
   })
-  return { app, deps, stores, clock, events }
+  return { app, deps, stores, clock, events, outbox: mail, background }
 }
 
 /** A browser-like client over `app.request()`: keeps cookies from `Set-Cookie`, sends them back. */

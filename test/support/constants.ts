@@ -2,6 +2,7 @@
 
 export const SEC = 1000
 export const MIN = 60 * SEC
+export const HOUR = 60 * MIN
 export const DAY = 86_400 * SEC
 
 /** The password test accounts register with. */

@@ -1,4 +1,5 @@
 import type { Clock, Random } from '../../src/application/ports.js'
+import type { AccountToken, TokenPurpose } from '../../src/domain/account-token.js'
 import type { Email } from '../../src/domain/email.js'
 import type { Session, SessionId } from '../../src/domain/session.js'
 import { type Generation, generation, type Instant, instant } from '../../src/domain/units.js'
@@ -46,6 +47,8 @@ export const aUser = (overrides: Partial<UserRecord> = {}): UserRecord => ({
   name: null,
   passwordHash: '$scrypt$ln=10,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
   createdAt: instant(Date.UTC(2026, 0, 1)),
+  emailVerified: false,
+  roles: [],
   ...overrides,
 })
 
@@ -68,3 +71,23 @@ export const aSession = (now: number, overrides: Partial<Session> = {}): Session
   userAgent: 'vitest',
   ...overrides,
 })
+
+let digestCounter = 0
+/** A pending account token for `userId` made at `now` (a fresh 64-hex digest each call). */
+export const aToken = (
+  userId: UserId,
+  purpose: TokenPurpose,
+  now: number,
+  overrides: Partial<AccountToken> = {},
+): AccountToken => {
+  digestCounter += 1
+  return {
+    userId,
+    purpose,
+    digest: `${digestCounter.toString(16).padStart(8, '0')}${crypto.randomUUID().replaceAll('-', '')}`.padEnd(64, 'a'),
+    email: `${uniqueId('t').toLowerCase()}@example.com` as Email,
+    createdAt: instant(now),
+    expiresAt: instant(now + 30 * 60_000),
+    ...overrides,
+  }
+}

@@ -36,6 +36,8 @@ const entry = (m: ReceivedMail): MailboxEntry => ({
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const plain = await startSmtpServer()
   const auth = await startSmtpServer({ auth: CREDENTIALS })
+  // The same on 127.0.0.2: this machine, but not an address a mailer trusts as its loopback.
+  const offLoopback = await startSmtpServer({ auth: CREDENTIALS, host: '127.0.0.2' })
   // Offers STARTTLS and then refuses it (454): a client that ignored the offer would send in
   // plain text and succeed. (A real handshake needs a certificate workerd trusts; Miniflare takes
   // extra CAs only from NODE_EXTRA_CA_CERTS when it loads, before any global setup runs.)
@@ -58,13 +60,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
-  const servers = { plain, auth }
+  const servers = { plain, auth, offLoopback }
   const mailbox = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://mailbox')
     const server = servers[url.searchParams.get('server') as keyof typeof servers]
     const to = url.searchParams.get('to') ?? ''
+    const subject = url.searchParams.get('subject')
     if (!server) return void res.writeHead(400).end()
-    server.mailTo(to).then(
+    const found = subject === null ? server.mailTo(to) : server.mailTo(to, 5000, subject)
+    found.then(
       (m) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(entry(m))),
       () => res.writeHead(404).end(),
     )
@@ -73,6 +77,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     host: '127.0.0.1',
     plainPort: plain.port,
     authPort: auth.port,
+    offLoopbackAuthPort: offLoopback.port,
     credentials: CREDENTIALS,
     starttlsPort: await listen(starttls),
     hangupPort: await listen(hangup),
@@ -83,7 +88,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('mail', context)
   return async () => {
     for (const s of sockets) s.destroy()
-    await Promise.all([plain.stop(), auth.stop()])
+    await Promise.all([plain.stop(), auth.stop(), offLoopback.stop()])
     await Promise.all(
       [hangup, silent, starttls, mailbox].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
     )

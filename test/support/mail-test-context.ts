@@ -10,6 +10,8 @@ export interface MailTestContext {
   /** AUTH PLAIN/LOGIN required with `credentials`, over plain TCP. */
   readonly authPort: number
   readonly credentials: { readonly user: string; readonly pass: string }
+  /** Like `authPort`, without STARTTLS, listening on 127.0.0.2 (local, yet not loopback to a mailer). */
+  readonly offLoopbackAuthPort: number
   /** Offers STARTTLS in its EHLO, then answers STARTTLS with 454. */
   readonly starttlsPort: number
   /** Greets, then closes the connection at the first command. */
@@ -18,7 +20,10 @@ export interface MailTestContext {
   readonly silentPort: number
   /** Nobody listens here. */
   readonly deadPort: number
-  /** `GET ${mailbox}/mail?server=plain|auth&to=<address>`: the first mail to that address (waits up to 5 s), or 404. */
+  /**
+   * `GET ${mailbox}/mail?server=plain|auth&to=<address>[&subject=<subject>]`: the first mail to that
+   * address (with that subject), waiting up to 5 s, or 404.
+   */
   readonly mailbox: string
 }
 

@@ -28,7 +28,8 @@ export interface TestSmtpServer {
   /** Every AUTH attempt: the method and whether it succeeded (never the password). */
   readonly logins: { method: string; user: string; ok: boolean }[]
   /** The first mail to `to` (already received, or the next one), within `ms`. */
-  mailTo(to: string, ms?: number): Promise<ReceivedMail>
+  /** With `subject`, the first such mail with exactly that subject. */
+  mailTo(to: string, ms?: number, subject?: string): Promise<ReceivedMail>
   stop(): Promise<void>
 }
 
@@ -38,6 +39,8 @@ export interface SmtpServerOptions {
   /** `starttls`: offer STARTTLS; `implicit`: TLS from the first byte (smtps). Needs `cert`. */
   readonly tls?: 'starttls' | 'implicit'
   readonly cert?: TestCertificate
+  /** The address to listen on (default 127.0.0.1); 127.0.0.2 is local but not one the service trusts as loopback. */
+  readonly host?: string
 }
 
 /** A self-signed certificate for `localhost` and 127.0.0.1, made with openssl for one run. */
@@ -100,19 +103,20 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
+    server.listen(0, options.host ?? '127.0.0.1', () => resolve())
   })
   const address = server.server.address()
   const port = typeof address === 'object' && address ? address.port : 0
-  const find = (to: string) => received.find((m) => m.envelope.to.includes(to))
+  const find = (to: string, subject?: string) =>
+    received.find((m) => m.envelope.to.includes(to) && (subject === undefined || m.parsed.subject === subject))
   return {
     port,
     received,
     logins,
-    mailTo: (to, ms = 5000) =>
+    mailTo: (to, ms = 5000, subject) =>
       new Promise((resolve, reject) => {
         const check = () => {
-          const mail = find(to)
+          const mail = find(to, subject)
           if (!mail) return
           clearTimeout(timer)
           waiting.delete(check)

@@ -86,4 +86,9 @@ export function documentedBodies(client: Client): void {
   expectTypeOf<Doc<'getProfile'>>().toEqualTypeOf<Out<typeof client.profile.$get>>()
   expectTypeOf<Doc<'updateProfile'>>().toEqualTypeOf<Out<typeof client.profile.$post>>()
   expectTypeOf<Doc<'listSessions'>>().toEqualTypeOf<Out<typeof client.sessions.$get>>()
+  expectTypeOf<Doc<'verifyEmail'>>().toEqualTypeOf<Out<(typeof client.email.verify)['$post']>>()
+  expectTypeOf<Doc<'accepted'>>().toEqualTypeOf<Out<(typeof client.password.forgot)['$post'], 202>>()
+  expectTypeOf<Doc<'accepted'>>().toEqualTypeOf<Out<typeof client.email.$post, 202>>()
+  expectTypeOf<Doc<'accepted'>>().toEqualTypeOf<Out<(typeof client.email.verify.request)['$post'], 202>>()
+  expectTypeOf<Doc<'exportAccount'>>().toEqualTypeOf<Out<(typeof client.account.export)['$get']>>()
 }

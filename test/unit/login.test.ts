@@ -41,7 +41,14 @@ describe('login', () => {
     expect(result.ok).toBe(true)
     if (!result.ok) return
     const { user, session, accessToken, refreshToken } = result.value
-    expect(user).toEqual({ id: userId, email: 'ada@example.com', name: null, createdAt: now })
+    expect(user).toEqual({
+      id: userId,
+      email: 'ada@example.com',
+      name: null,
+      createdAt: now,
+      emailVerified: false,
+      roles: [],
+    })
     expect(session).toMatchObject({
       userId,
       generation: 0,

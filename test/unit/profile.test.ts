@@ -24,7 +24,14 @@ describe('getProfile', () => {
     const { deps, identity, user } = await start()
     const result = await getProfile(deps, identity)
     expect(result).toEqual({ ok: true, value: user })
-    expect(Object.keys(result.ok ? result.value : {}).sort()).toEqual(['createdAt', 'email', 'id', 'name'])
+    expect(Object.keys(result.ok ? result.value : {}).sort()).toEqual([
+      'createdAt',
+      'email',
+      'emailVerified',
+      'id',
+      'name',
+      'roles',
+    ])
   })
 
   it('is unauthorized for a user that no longer exists', async () => {

@@ -17,6 +17,8 @@ describe('register', () => {
         email: 'ada@example.com',
         name: 'Ada',
         createdAt: deps.clock.now(),
+        emailVerified: false,
+        roles: [],
       },
     })
     expect(JSON.stringify(result)).not.toContain('scrypt')

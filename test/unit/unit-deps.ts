@@ -1,4 +1,5 @@
 import { createAccessTokens } from '../../src/adapters/crypto/access-tokens.js'
+import { accountTokenMint } from '../../src/adapters/crypto/account-tokens.js'
 import { createRefreshTokens } from '../../src/adapters/crypto/refresh-tokens.js'
 import {
   createScryptHasher,
@@ -8,13 +9,14 @@ import {
 import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
 import type { AuthPolicy, Deps, Identity } from '../../src/application/deps.js'
 import { login } from '../../src/application/login.js'
-import type { SecurityEventName, SecurityLog, Stores } from '../../src/application/ports.js'
+import type { Mailer, SecurityEventName, SecurityLog, Stores } from '../../src/application/ports.js'
 import { register } from '../../src/application/register.js'
 import type { UserId } from '../../src/domain/user.js'
 import { TEST_POLICY } from '../support/app-harness.js'
 import { PASSWORD, TEST_SECRET as SECRET } from '../support/constants.js'
 import { type CountingHasher, countingHasher } from '../support/counting-hasher.js'
 import { type FakeClock, fakeClock, sequentialRandom } from '../support/fixtures.js'
+import { trackedBackground } from '../support/outbox.js'
 
 /** The shared constants; the unit tests' secret is the test secret. */
 export { DAY, PASSWORD, SEC, TEST_SECRET as SECRET } from '../support/constants.js'
@@ -60,6 +62,7 @@ export interface UnitDepsOptions {
   readonly kdf?: Omit<ScryptHasherOptions, 'params'>
   readonly clock?: FakeClock
   readonly secret?: string
+  readonly mailer?: Mailer
 }
 
 /** Use-case dependencies built by hand: memory stores, real crypto, a fake clock, no sleeps. */
@@ -80,6 +83,10 @@ export async function makeDeps(opts: UnitDepsOptions = {}): Promise<UnitDeps> {
     random: sequentialRandom(),
     log: collectingLog(),
     policy,
+    tokens: stores.tokens,
+    tokenMint: accountTokenMint,
+    mailer: opts.mailer,
+    background: trackedBackground(),
   }
 }
 

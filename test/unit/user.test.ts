@@ -43,14 +43,23 @@ describe('parseName', () => {
 })
 
 describe('toPublicUser', () => {
-  it('keeps id, email, name and createdAt (ms; the HTTP edge formats it), and drops the hash', () => {
+  it('keeps id, email, name, createdAt (ms; the HTTP edge formats it), emailVerified and roles, and drops the hash', () => {
     const view = toPublicUser({
       id: 'u1' as UserId,
       email: 'ada@example.com' as Email,
       name: 'Ada',
       passwordHash: '$scrypt$secret',
       createdAt: at(Date.UTC(2026, 0, 2, 3, 4, 5)),
+      emailVerified: true,
+      roles: ['admin'],
     })
-    expect(view).toEqual({ id: 'u1', email: 'ada@example.com', name: 'Ada', createdAt: Date.UTC(2026, 0, 2, 3, 4, 5) })
+    expect(view).toEqual({
+      id: 'u1',
+      email: 'ada@example.com',
+      name: 'Ada',
+      createdAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+      emailVerified: true,
+      roles: ['admin'],
+    })
   })
 })

@@ -18,11 +18,14 @@ describe('the HTTP edge formats instants', () => {
 
   it("in the contract's user and session views", () => {
     const at = instant(Date.UTC(2026, 0, 2))
-    expect(userJson({ id: 'u1' as UserId, email: 'a@example.com' as Email, name: null, createdAt: at })).toEqual({
+    const user = { id: 'u1' as UserId, email: 'a@example.com' as Email, name: null, createdAt: at }
+    expect(userJson({ ...user, emailVerified: false, roles: [] })).toEqual({
       id: 'u1',
       email: 'a@example.com',
       name: null,
       createdAt: '2026-01-02T00:00:00.000Z',
+      emailVerified: false,
+      roles: [],
     })
     const view = sessionJson({
       id: 's1' as SessionId,

@@ -47,6 +47,8 @@ describe('the Worker path (src/worker.ts and what it imports)', () => {
       p === 'valibot' ||
       p === 'hono-openapi' ||
       p === 'cloudflare:workers' ||
+      // SMTP from a Worker (src/adapters/mail/smtp-worker.ts); test/workers/mail-smtp.test.ts runs it in workerd.
+      p === 'cloudflare:sockets' ||
       p === 'node:crypto'
     expect([...packages].filter((p) => !allowed(p))).toEqual([])
   })

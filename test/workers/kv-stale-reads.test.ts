@@ -26,7 +26,7 @@ describe('kv store: a rotation read from a location that is behind', () => {
   it('answers missing, and revokes and writes nothing, when the token is ahead of what it reads', async () => {
     const prefix = `st-${crypto.randomUUID()}/`
     const rateLimits = createDurableObjectStores(env.AUTH_STORE, { prefix })
-    const here = createKvStores(env.AUTH_KV, { rateLimits, prefix })
+    const here = createKvStores(env.AUTH_KV, { rateLimits, tokens: rateLimits.tokens, prefix })
     const now = Date.now()
     const s = aSession(now)
     await here.sessions.create(s)
@@ -35,7 +35,7 @@ describe('kv store: a rotation read from a location that is behind', () => {
     // Rotated to generation 1 here; another location still reads generation 0.
     expect((await here.sessions.rotate(s.id, gen(0), at(now + SEC), POLICY)).kind).toBe('rotated')
     const { kv, calls } = countingKv(prefix, laggingKv(new Map([[key, before]])))
-    const behind = createKvStores(kv, { rateLimits, prefix })
+    const behind = createKvStores(kv, { rateLimits, tokens: rateLimits.tokens, prefix })
 
     // The client presents generation 1, which the MAC proves the server issued.
     expect(await behind.sessions.rotate(s.id, gen(1), at(now + 2 * SEC), POLICY)).toEqual({ kind: 'missing' })

@@ -6,13 +6,14 @@ import { UnavailableError } from '../../src/domain/errors.js'
 import { millis, seconds } from '../../src/domain/units.js'
 import { runStoreContract } from '../contract/stores.contract.js'
 import { SEC } from '../support/constants.js'
-import { aSession, at, aUser, gen } from '../support/fixtures.js'
+import { aSession, aToken, at, aUser, gen } from '../support/fixtures.js'
 
 const POLICY = { graceMs: millis(10 * SEC), slidingMs: millis(30 * 86_400 * SEC) }
 
 const freshStores = (kv: KvLike = env.AUTH_KV) => {
   const prefix = `c-${crypto.randomUUID()}/`
-  return createKvStores(kv, { rateLimits: createDurableObjectStores(env.AUTH_STORE, { prefix }), prefix })
+  const durable = createDurableObjectStores(env.AUTH_STORE, { prefix })
+  return createKvStores(kv, { rateLimits: durable, tokens: durable.tokens, prefix })
 }
 
 // KV has no compare-and-set: the racing tests are exempt, everything else must hold.
@@ -37,7 +38,8 @@ function recordingKv(refuse: (key: string) => boolean = () => false) {
 describe('kv store: honest about KV', () => {
   it('refuses an account whose keys KV would refuse before writing anything, never a 503', async () => {
     const prefix = `${'p'.repeat(300)}-${crypto.randomUUID()}/`
-    const stores = createKvStores(env.AUTH_KV, { rateLimits: createDurableObjectStores(env.AUTH_STORE), prefix })
+    const durable = createDurableObjectStores(env.AUTH_STORE)
+    const stores = createKvStores(env.AUTH_KV, { rateLimits: durable, tokens: durable.tokens, prefix })
     const user = aUser({ email: `${'a'.repeat(64)}@${'d'.repeat(180)}.com` as ReturnType<typeof aUser>['email'] })
     const attempt = stores.users.create(user)
     await expect(attempt).rejects.toThrow(/KV key too long/)
@@ -95,5 +97,69 @@ describe('kv store: honest about KV', () => {
     const stores = freshStores(failing)
     await expect(stores.sessions.find(aSession(Date.now()).id, at(Date.now()))).rejects.toBeInstanceOf(UnavailableError)
     await expect(stores.health.ping()).rejects.toMatchObject({ code: 'store_unavailable' })
+  })
+})
+
+describe('kv store: the account lifecycle', () => {
+  const prefixed = () => {
+    const prefix = `lc-${crypto.randomUUID()}/`
+    const durable = createDurableObjectStores(env.AUTH_STORE, { prefix })
+    return {
+      prefix,
+      durable,
+      stores: createKvStores(env.AUTH_KV, { rateLimits: durable, tokens: durable.tokens, prefix }),
+    }
+  }
+
+  it('reads a record written before emailVerified and roles as not verified with no roles', async () => {
+    const { prefix, stores } = prefixed()
+    const { emailVerified: _v, roles: _r, ...old } = aUser({ name: 'Old' })
+    await env.AUTH_KV.put(`${prefix}user:${old.id}`, JSON.stringify(old))
+    await env.AUTH_KV.put(`${prefix}email:${old.email}`, JSON.stringify(old))
+    const user = { ...old, emailVerified: false, roles: [] }
+    expect(await stores.users.findById(old.id)).toEqual(user)
+    expect(await stores.users.findByEmail(old.email)).toEqual(user)
+    expect(await stores.users.update(old.id, { roles: ['admin'] })).toEqual({ ...user, roles: ['admin'] })
+    expect(await stores.users.findByEmail(old.email)).toEqual({ ...user, roles: ['admin'] })
+  })
+
+  it('keeps tokens in the store passed as `tokens`: of ten racers exactly one spends a token', async () => {
+    const { durable, stores } = prefixed()
+    const now = Date.now()
+    const t = aToken(aUser().id, 'reset_password', now)
+    await stores.tokens.issue(t)
+    expect(await durable.tokens.listForUser(t.userId, at(now))).toEqual([t])
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => stores.tokens.consume(t.userId, t.digest, ['reset_password'], at(now))),
+    )
+    expect(results.filter((r) => r !== null)).toEqual([t])
+  })
+
+  it('a change stopped after writing the new address: both find the account, and a retry completes', async () => {
+    const { prefix, stores } = prefixed()
+    const user = aUser()
+    await stores.users.create(user)
+    const email = aUser().email
+    const moved = { ...user, email, emailVerified: true }
+    await env.AUTH_KV.put(`${prefix}email:${email}`, JSON.stringify(moved)) // step 1 of 3
+    expect(await stores.users.findByEmail(email)).toEqual(moved)
+    expect(await stores.users.findByEmail(user.email)).toEqual(user)
+    expect(await stores.users.changeEmail(user.id, email)).toEqual(moved)
+    expect(await stores.users.findByEmail(user.email)).toBeNull()
+    expect(await stores.users.findById(user.id)).toEqual(moved)
+  })
+
+  it("deletes the account's sessions and tokens with it", async () => {
+    const { stores } = prefixed()
+    const user = aUser()
+    await stores.users.create(user)
+    const now = Date.now()
+    const s = aSession(now, { userId: user.id })
+    await stores.sessions.create(s)
+    await stores.tokens.issue(aToken(user.id, 'verify_email', now))
+    expect(await stores.users.delete(user.id)).toBe(true)
+    expect(await stores.sessions.find(s.id, at(now))).toBeNull()
+    expect(await stores.sessions.listForUser(user.id, at(now))).toEqual([])
+    expect(await stores.tokens.listForUser(user.id, at(now))).toEqual([])
   })
 })

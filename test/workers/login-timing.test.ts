@@ -5,6 +5,7 @@ import { createKvStores } from '../../src/adapters/stores/kv/index.js'
 import type { Stores } from '../../src/application/ports.js'
 import { at, aUser } from '../support/fixtures.js'
 import { countingKv, countingNamespace } from './support/counting.js'
+import { kvOptions } from './support/kv-options.js'
 
 /**
  * docs/security.md: login timing must not reveal which accounts exist. Past the KDF (which runs for an
@@ -36,7 +37,7 @@ describe('findByEmail costs the same for a known and an unknown email', () => {
   it('on the KV store: one read of the email key either way', async () => {
     const prefix = `lt-${crypto.randomUUID()}/`
     const { kv, calls } = countingKv(prefix)
-    const stores = createKvStores(kv, { rateLimits: createDurableObjectStores(env.AUTH_STORE, { prefix }), prefix })
+    const stores = createKvStores(kv, kvOptions(prefix))
     const { known, unknown } = await callsOfFindByEmail(stores, calls)
     expect(unknown).toEqual(known)
     expect(known).toEqual(['get email'])
@@ -107,10 +108,7 @@ describe('the copy of the account that answers findByEmail', () => {
 
   it('follows updates on the KV store', async () => {
     const prefix = `lt-${crypto.randomUUID()}/`
-    const stores = createKvStores(env.AUTH_KV, {
-      rateLimits: createDurableObjectStores(env.AUTH_STORE, { prefix }),
-      prefix,
-    })
+    const stores = createKvStores(env.AUTH_KV, kvOptions(prefix))
     const user = aUser()
     await stores.users.create(user)
     const updated = await stores.users.update(user.id, { name: 'Grace', passwordHash: '$scrypt$rehashed' })
@@ -120,10 +118,7 @@ describe('the copy of the account that answers findByEmail', () => {
 
   it('on the KV store, never copies an account over an email that another account holds', async () => {
     const prefix = `lt-${crypto.randomUUID()}/`
-    const stores = createKvStores(env.AUTH_KV, {
-      rateLimits: createDurableObjectStores(env.AUTH_STORE, { prefix }),
-      prefix,
-    })
+    const stores = createKvStores(env.AUTH_KV, kvOptions(prefix))
     const holder = aUser()
     await stores.users.create(holder)
     // The loser of a registration race KV could not arbitrate: its record exists, the email is not its.

@@ -104,6 +104,18 @@ describe('createWorkerSmtpMailer inside workerd: AUTH, TLS, and servers that fai
     expect(got.text).toContain(`${APP_URL}/reset-password?token=u`)
   })
 
+  it('never sends credentials unencrypted to a server off loopback that offers no STARTTLS', async () => {
+    const creds = hiddenCredentials(mail.credentials.user, mail.credentials.pass)
+    const to = fresh('clear')
+    const offLoopback = { ...server(mail.offLoopbackAuthPort, { credentials: creds }), host: '127.0.0.2' }
+    const failure = await unavailable(
+      createWorkerSmtpMailer(offLoopback, options).send({ purpose: 'password_changed', to }),
+    )
+    expect(failure.reason).toBe('tls')
+    const res = await fetch(`${mail.mailbox}/mail?server=offLoopback&to=${encodeURIComponent(to)}`)
+    expect(res.status).toBe(404)
+  })
+
   it('a wrong password is mail_unavailable (auth), and no form of the credentials is in the error', async () => {
     const creds = hiddenCredentials(mail.credentials.user, 'not-the-Pa55word')
     const failure = await unavailable(

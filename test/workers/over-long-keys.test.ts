@@ -10,6 +10,7 @@ import type { UserId } from '../../src/domain/user.js'
 import { makeTestApp, TestClient } from '../support/app-harness.js'
 import { at, gen } from '../support/fixtures.js'
 import { countingKv, countingNamespace } from './support/counting.js'
+import { kvOptions } from './support/kv-options.js'
 
 const POLICY = { graceMs: millis(10_000), slidingMs: millis(60_000) }
 
@@ -43,7 +44,7 @@ describe('over-long ids and emails are not found, without a call to the backend'
     it(`on the KV store: ${what}`, async () => {
       const prefix = `ol-${crypto.randomUUID()}/`
       const { kv, calls } = countingKv(prefix)
-      const stores = createKvStores(kv, { rateLimits: createDurableObjectStores(env.AUTH_STORE, { prefix }), prefix })
+      const stores = createKvStores(kv, kvOptions(prefix))
       await expectNothingFound(stores, long)
       expect(calls).toEqual([])
     })
@@ -61,10 +62,7 @@ describe('over-long ids and emails are not found, without a call to the backend'
 describe('DELETE /sessions/<an over-long id> by a signed-in user', () => {
   it('is a 404 on the KV store, not a 503', async () => {
     const prefix = `ol-${crypto.randomUUID()}/`
-    const stores = createKvStores(env.AUTH_KV, {
-      rateLimits: createDurableObjectStores(env.AUTH_STORE, { prefix }),
-      prefix,
-    })
+    const stores = createKvStores(env.AUTH_KV, kvOptions(prefix))
     const { app, events } = await makeTestApp({ stores })
     const client = new TestClient(app)
     await client.signUp(`ol-${crypto.randomUUID()}@example.com`)

@@ -1,9 +1,12 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { BlankInput } from 'hono/types'
+import { deleteAccount, exportAccount, requestEmailChange } from '../../application/account.js'
 import type { Deps } from '../../application/deps.js'
+import { requestVerification, verifyEmail } from '../../application/email-verification.js'
 import { login } from '../../application/login.js'
 import { logout, logoutAll } from '../../application/logout.js'
+import { changePassword, forgotPassword, resetPassword } from '../../application/passwords.js'
 import { getProfile, updateProfile } from '../../application/profile.js'
 import { refresh } from '../../application/refresh.js'
 import { register } from '../../application/register.js'
@@ -13,11 +16,22 @@ import type { CookieJar } from './cookies.js'
 import { bearerToken, emptyOrJson, jsonOnly, originGuard, STATE_CHANGING } from './guards.js'
 import { answerOtherMethods } from './method-not-allowed.js'
 import { type ProblemResponse, problem } from './problem.js'
-import { jsonBody, LoginBody, ProfileBody, RegisterBody } from './request-bodies.js'
-import { requestDeps } from './request-log.js'
+import {
+  ChangeEmailBody,
+  ChangePasswordBody,
+  DeleteAccountBody,
+  ForgotBody,
+  jsonBody,
+  LoginBody,
+  ProfileBody,
+  RegisterBody,
+  ResetBody,
+  TokenBody,
+} from './request-bodies.js'
+import { mailingDeps, requestDeps } from './request-log.js'
 import type { AuthEnv, RequireAuth } from './require-auth.js'
-import { reply } from './security-headers.js'
-import { isoTime, type SessionInfoJson, sessionJson, userJson } from './views.js'
+import { keepContextHeaders, reply } from './security-headers.js'
+import { accountExportJson, isoTime, type SessionInfoJson, sessionJson, userJson } from './views.js'
 
 /**
  * Bodies over 16 KiB, chunked or not, get 413 and `Connection: close`. Only on the routes that
@@ -34,11 +48,25 @@ const limitBody = bodyLimit({
 }) as MiddlewareHandler<AuthEnv, string, BlankInput, ProblemResponse<'payload_too_large'>>
 
 /**
+ * A route that exists only when its feature is on (`EMAIL_VERIFICATION`, `PASSWORD_RESET`, a
+ * mailer): off, it is the 404 of any unknown path, before any other work. Always registered, so
+ * the typed client and the document know it.
+ */
+const onlyWhen = (on: boolean) =>
+  (async (c, next) => {
+    if (!on) return problem(c, 'not_found')
+    await next()
+  }) as MiddlewareHandler<AuthEnv, string, BlankInput, ProblemResponse<'not_found'>>
+
+/**
  * The contract's routes, top to bottom: parse, call the use case, map the result. One chained
  * expression, so that its type carries every route's input and answers for `hc<typeof routes>`.
  */
 export function createAuthRoutes(deps: Deps, config: HttpConfig, jar: CookieJar, requireAuth: RequireAuth) {
   const ip = (c: Parameters<HttpConfig['clientIp']>[0]) => config.clientIp(c)
+  const verification = onlyWhen(deps.policy.emailVerification !== 'off' && deps.mailer !== undefined)
+  const passwordReset = onlyWhen(deps.policy.passwordReset && deps.mailer !== undefined)
+  const mail = onlyWhen(deps.mailer !== undefined)
   const app = new Hono<AuthEnv>()
   // Cross-site refusal, then size, then content type, then authentication, then the body: each
   // before any work. Only the methods the guard refuses run it: a GET skips one middleware layer.
@@ -47,7 +75,7 @@ export function createAuthRoutes(deps: Deps, config: HttpConfig, jar: CookieJar,
 
   const routes = app
     .post('/register', limitBody, jsonOnly, jsonBody(RegisterBody), async (c) => {
-      const result = await register(requestDeps(deps, c), { ...c.req.valid('json'), ip: ip(c) })
+      const result = await register(mailingDeps(deps, c), { ...c.req.valid('json'), ip: ip(c) })
       if (!result.ok) return problem(c, result.error, result)
       return reply(c, { user: userJson(result.value) }, 201)
     })
@@ -126,6 +154,54 @@ export function createAuthRoutes(deps: Deps, config: HttpConfig, jar: CookieJar,
       if (!result.ok) return problem(c, result.error)
       if (result.value.current) jar.clear(c)
       return c.body(null, 204)
+    })
+
+    .post('/email/verify/request', verification, limitBody, emptyOrJson, requireAuth, async (c) => {
+      const result = await requestVerification(requestDeps(deps, c), { identity: c.get('auth'), ip: ip(c) })
+      return result.ok ? reply(c, {}, 202) : problem(c, result.error, result)
+    })
+
+    .post('/email/verify', verification, limitBody, jsonOnly, jsonBody(TokenBody), async (c) => {
+      const result = await verifyEmail(requestDeps(deps, c), { token: c.req.valid('json').token, ip: ip(c) })
+      return result.ok ? reply(c, { user: userJson(result.value) }) : problem(c, result.error, result)
+    })
+
+    .post('/password/forgot', passwordReset, limitBody, jsonOnly, jsonBody(ForgotBody), async (c) => {
+      const result = await forgotPassword(mailingDeps(deps, c), { email: c.req.valid('json').email, ip: ip(c) })
+      return result.ok ? reply(c, {}, 202) : problem(c, result.error, result)
+    })
+
+    .post('/password/reset', passwordReset, limitBody, jsonOnly, jsonBody(ResetBody), async (c) => {
+      const result = await resetPassword(mailingDeps(deps, c), { ...c.req.valid('json'), ip: ip(c) })
+      return result.ok ? c.body(null, 204) : problem(c, result.error, result)
+    })
+
+    .post('/password', limitBody, jsonOnly, requireAuth, jsonBody(ChangePasswordBody), async (c) => {
+      const input = { ...c.req.valid('json'), identity: c.get('auth'), ip: ip(c) }
+      const result = await changePassword(mailingDeps(deps, c), input)
+      return result.ok ? c.body(null, 204) : problem(c, result.error, result)
+    })
+
+    .post('/email', mail, limitBody, jsonOnly, requireAuth, jsonBody(ChangeEmailBody), async (c) => {
+      const input = { ...c.req.valid('json'), identity: c.get('auth'), ip: ip(c) }
+      const result = await requestEmailChange(requestDeps(deps, c), input)
+      return result.ok ? reply(c, {}, 202) : problem(c, result.error, result)
+    })
+
+    .delete('/account', limitBody, jsonOnly, requireAuth, jsonBody(DeleteAccountBody), async (c) => {
+      const input = { password: c.req.valid('json').password, identity: c.get('auth'), ip: ip(c) }
+      const result = await deleteAccount(requestDeps(deps, c), input)
+      if (!result.ok) return problem(c, result.error, result)
+      jar.clear(c)
+      return c.body(null, 204)
+    })
+
+    .get('/account/export', requireAuth, async (c) => {
+      const result = await exportAccount(requestDeps(deps, c), { identity: c.get('auth'), ip: ip(c) })
+      if (!result.ok) return problem(c, result.error)
+      keepContextHeaders(c)
+      c.header('Content-Disposition', 'attachment; filename="account-export.json"')
+      return reply(c, accountExportJson(result.value, deps.clock.now()))
     })
 
   answerOtherMethods(routes)

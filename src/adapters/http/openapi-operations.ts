@@ -1,6 +1,16 @@
 import * as v from 'valibot'
 import type { ProblemCode } from './problem.js'
-import { LoginBody, ProfileBody, RegisterBody } from './request-bodies.js'
+import {
+  ChangeEmailBody,
+  ChangePasswordBody,
+  DeleteAccountBody,
+  ForgotBody,
+  LoginBody,
+  ProfileBody,
+  RegisterBody,
+  ResetBody,
+  TokenBody,
+} from './request-bodies.js'
 
 // The answers' shapes, for the document only (the handlers build them in views.ts). The type
 // check in test/types/client.typecheck.ts holds each to the route's typed answer, so they cannot drift.
@@ -8,7 +18,14 @@ const instant = v.pipe(v.string(), v.isoTimestamp(), v.description('ISO 8601, UT
 
 /** `user`: never a password, hash or token. */
 export const UserSchema = v.pipe(
-  v.object({ id: v.string(), email: v.string(), name: v.nullable(v.string()), createdAt: instant }),
+  v.object({
+    id: v.string(),
+    email: v.string(),
+    name: v.nullable(v.string()),
+    createdAt: instant,
+    emailVerified: v.boolean(),
+    roles: v.array(v.string()),
+  }),
   v.metadata({ ref: 'User', description: 'An account: never a password, a hash or a token.' }),
 )
 /** One entry of `GET /sessions`. */
@@ -34,6 +51,25 @@ export const SuccessBodies = {
   getProfile: v.object({ user: UserSchema }),
   updateProfile: v.object({ user: UserSchema }),
   listSessions: v.object({ sessions: v.array(SessionSchema) }),
+  accepted: v.object({}),
+  verifyEmail: v.object({ user: UserSchema }),
+  exportAccount: v.object({
+    exportedAt: instant,
+    user: UserSchema,
+    sessions: v.array(
+      v.object({
+        id: v.string(),
+        createdAt: instant,
+        lastUsedAt: instant,
+        expiresAt: instant,
+        absoluteExpiresAt: instant,
+        userAgent: v.nullable(v.string()),
+      }),
+    ),
+    pendingMails: v.array(
+      v.object({ purpose: v.string(), sentTo: v.string(), createdAt: instant, expiresAt: instant }),
+    ),
+  }),
   health: v.object({ status: v.literal('ok'), store: v.picklist(['memory', 'redis', 'durable-object', 'kv']) }),
 }
 
@@ -51,7 +87,7 @@ export interface Operation {
   readonly params?: Readonly<Record<string, string>>
   readonly body?: v.GenericSchema
   readonly ok: {
-    readonly status: 200 | 201 | 204
+    readonly status: 200 | 201 | 202 | 204
     readonly description: string
     readonly body?: v.GenericSchema
     readonly media?: string
@@ -174,6 +210,109 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     params: { id: 'A session id, as `GET /sessions` lists them' },
     ok: { status: 204, description: 'Revoked' },
     problems: [...WRITE, ...AUTH, 'not_found'],
+  },
+  'POST /email/verify/request': {
+    id: 'requestEmailVerification',
+    tag: 'Account',
+    summary: 'Mail a new verification link',
+    description:
+      'Supersedes any older link; nothing is sent when the address is verified already. 404 with ' +
+      '`EMAIL_VERIFICATION=off`. Takes no body.',
+    access: 'auth',
+    ok: { status: 202, description: 'Sent (or nothing to send)', body: SuccessBodies.accepted },
+    problems: [...WRITE, 'unsupported_media_type', ...AUTH, 'rate_limited', 'mail_unavailable', 'not_found'],
+  },
+  'POST /email/verify': {
+    id: 'verifyEmail',
+    tag: 'Account',
+    summary: 'Use a verification or address-change link',
+    description:
+      'The token from `APP_URL/verify-email?token=…`. Opening the link spends nothing; this POST does. ' +
+      'An address-change token moves the account to the new address now (409 when it was taken meanwhile).',
+    access: 'none',
+    body: TokenBody,
+    ok: { status: 200, description: 'The account, verified', body: SuccessBodies.verifyEmail },
+    problems: [...JSON_BODY, 'invalid_token', 'email_taken', 'rate_limited', 'store_unavailable', 'not_found'],
+  },
+  'POST /password/forgot': {
+    id: 'forgotPassword',
+    tag: 'Account',
+    summary: 'Mail a password reset link',
+    description:
+      'The same 202 whether or not the address has an account. At most 5 mails per address per hour. ' +
+      '404 with `PASSWORD_RESET=off`.',
+    access: 'none',
+    body: ForgotBody,
+    ok: { status: 202, description: 'Accepted', body: SuccessBodies.accepted },
+    problems: [...JSON_BODY, 'rate_limited', 'store_unavailable', 'not_found'],
+  },
+  'POST /password/reset': {
+    id: 'resetPassword',
+    tag: 'Account',
+    summary: 'Set a new password with a reset link',
+    description:
+      'The token from `APP_URL/reset-password?token=…`. Every session of the user is revoked and no cookie ' +
+      'is set: log in with the new password. A password the policy refuses spends nothing.',
+    access: 'none',
+    body: ResetBody,
+    ok: { status: 204, description: 'Password replaced' },
+    problems: [...JSON_BODY, 'invalid_token', 'rate_limited', 'overloaded', 'store_unavailable', 'not_found'],
+  },
+  'POST /password': {
+    id: 'changePassword',
+    tag: 'Account',
+    summary: 'Change the password',
+    description:
+      'Every other session is revoked; the caller’s keeps working. A wrong current password counts toward ' +
+      'the login lockout.',
+    access: 'auth',
+    body: ChangePasswordBody,
+    ok: { status: 204, description: 'Password replaced' },
+    problems: [...JSON_BODY, ...AUTH, 'invalid_credentials', 'rate_limited', 'overloaded'],
+  },
+  'POST /email': {
+    id: 'changeEmail',
+    tag: 'Account',
+    summary: 'Change the address',
+    description:
+      'Mails a confirmation link to the new address and a notice to the old one; the address changes only ' +
+      'when the link is used.',
+    access: 'auth',
+    body: ChangeEmailBody,
+    ok: { status: 202, description: 'Mails sent', body: SuccessBodies.accepted },
+    problems: [
+      ...JSON_BODY,
+      ...AUTH,
+      'invalid_credentials',
+      'email_taken',
+      'rate_limited',
+      'overloaded',
+      'mail_unavailable',
+      'not_found',
+    ],
+  },
+  'DELETE /account': {
+    id: 'deleteAccount',
+    tag: 'Account',
+    summary: 'Delete the account',
+    description:
+      'The account, every session and every pending link are deleted and the cookies cleared; the address ' +
+      'can register again.',
+    access: 'auth',
+    body: DeleteAccountBody,
+    ok: { status: 204, description: 'Deleted; both cookies cleared', cookies: 'cleared' },
+    problems: [...JSON_BODY, ...AUTH, 'invalid_credentials', 'rate_limited', 'overloaded'],
+  },
+  'GET /account/export': {
+    id: 'exportAccount',
+    tag: 'Account',
+    summary: 'Export the account',
+    description:
+      'Everything stored about the caller (profile, sessions, pending mails), never a hash or a token; ' +
+      'served as an attachment.',
+    access: 'auth',
+    ok: { status: 200, description: 'The export', body: SuccessBodies.exportAccount },
+    problems: AUTH,
   },
   'GET /health': {
     id: 'health',

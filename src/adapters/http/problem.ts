@@ -21,10 +21,12 @@ export type ProblemCode = ErrorCode | HttpErrorCode
  */
 const STATUS = {
   invalid_request: 400,
+  invalid_token: 400,
   invalid_credentials: 401,
   unauthorized: 401,
   refresh_reused: 401,
   forbidden_origin: 403,
+  email_unverified: 403,
   not_found: 404,
   method_not_allowed: 405,
   email_taken: 409,
@@ -68,6 +70,8 @@ const TITLES: Record<ProblemCode, string> = {
   invalid_request: 'The request is not valid',
   email_taken: 'An account with this email already exists',
   invalid_credentials: 'Email or password is wrong',
+  invalid_token: 'The link is not valid: it is unknown, used, expired or superseded',
+  email_unverified: 'The email address is not verified yet',
   unauthorized: 'Authentication is required',
   refresh_reused: 'The refresh token was already used; the session has been revoked',
   rate_limited: 'Too many requests',

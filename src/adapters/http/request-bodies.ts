@@ -17,6 +17,18 @@ export const RegisterBody = v.strictObject({ email: text(1024), password: text(4
 export const LoginBody = v.strictObject({ email: text(1024), password: text(4096) })
 /** `POST /profile`. */
 export const ProfileBody = v.strictObject({ name: text(1024) })
+/** `POST /email/verify`. */
+export const TokenBody = v.strictObject({ token: text(256) })
+/** `POST /password/forgot`. */
+export const ForgotBody = v.strictObject({ email: text(1024) })
+/** `POST /password/reset`. */
+export const ResetBody = v.strictObject({ token: text(256), password: text(4096) })
+/** `POST /password`. */
+export const ChangePasswordBody = v.strictObject({ currentPassword: text(4096), newPassword: text(4096) })
+/** `POST /email`. */
+export const ChangeEmailBody = v.strictObject({ password: text(4096), newEmail: text(1024) })
+/** `DELETE /account`. */
+export const DeleteAccountBody = v.strictObject({ password: text(4096) })
 
 /** A route's JSON input, as `c.req.valid('json')` gives it and as `hc` asks for it. */
 type JsonInput<S extends v.GenericSchema> = { in: { json: v.InferInput<S> }; out: { json: v.InferOutput<S> } }

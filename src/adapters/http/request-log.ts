@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import type { Background } from '../../application/deps.js'
 import type { SecurityLog } from '../../application/ports.js'
 
 /**
@@ -24,4 +25,25 @@ export function requestDeps<D extends { readonly log: SecurityLog }>(deps: D, c:
 export const requestIdOf = (c: Context): string | null => {
   const id: unknown = c.get('requestId')
   return typeof id === 'string' ? id : null
+}
+
+/**
+ * `requestDeps` for a route that may send mail after answering: on Workers the background work is
+ * handed to `waitUntil`, so the isolate stays until it is done; elsewhere (no execution context)
+ * the process keeps the promise, as `deps.background` does.
+ */
+export function mailingDeps<D extends { readonly log: SecurityLog; readonly background: Background }>(
+  deps: D,
+  c: Context,
+): D {
+  const scoped = requestDeps(deps, c)
+  let ctx: { waitUntil(p: Promise<unknown>): void } | undefined
+  try {
+    ctx = c.executionCtx
+  } catch {
+    // Hono throws when the runtime gave no execution context (Node, app.request in tests).
+  }
+  if (!ctx) return scoped
+  const waitUntil = ctx.waitUntil.bind(ctx)
+  return { ...scoped, background: { run: (task) => waitUntil(task) } }
 }

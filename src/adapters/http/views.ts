@@ -1,3 +1,4 @@
+import type { AccountExport } from '../../application/account.js'
 import type { SessionView } from '../../application/sessions.js'
 import type { PublicUser } from '../../domain/user.js'
 
@@ -12,7 +13,14 @@ export const isoTime = (ms: number): string =>
   new Date(Number.isNaN(ms) ? 0 : Math.min(Math.max(ms, -MAX_DATE_MS), MAX_DATE_MS)).toISOString()
 
 /** The contract's `user` as JSON: plain strings, so a typed client sees strings, not brands. */
-export type UserJson = { id: string; email: string; name: string | null; createdAt: string }
+export type UserJson = {
+  id: string
+  email: string
+  name: string | null
+  createdAt: string
+  emailVerified: boolean
+  roles: string[]
+}
 
 /** One entry of `GET /sessions` as JSON. */
 export type SessionJson = {
@@ -33,6 +41,8 @@ export const userJson = (u: PublicUser): UserJson => ({
   email: u.email,
   name: u.name,
   createdAt: isoTime(u.createdAt),
+  emailVerified: u.emailVerified,
+  roles: [...u.roles],
 })
 
 /** One entry of `GET /sessions`, timestamps as ISO strings. */
@@ -43,4 +53,38 @@ export const sessionJson = (s: SessionView): SessionJson => ({
   expiresAt: isoTime(s.expiresAt),
   userAgent: s.userAgent,
   current: s.current,
+})
+
+/** `GET /account/export` as JSON: the account, its sessions and its pending mails, never a secret. */
+export type AccountExportJson = {
+  exportedAt: string
+  user: UserJson
+  sessions: Array<{
+    id: string
+    createdAt: string
+    lastUsedAt: string
+    expiresAt: string
+    absoluteExpiresAt: string
+    userAgent: string | null
+  }>
+  pendingMails: Array<{ purpose: string; sentTo: string; createdAt: string; expiresAt: string }>
+}
+
+export const accountExportJson = (e: AccountExport, now: number): AccountExportJson => ({
+  exportedAt: isoTime(now),
+  user: userJson(e.user),
+  sessions: e.sessions.map((s) => ({
+    id: s.id,
+    createdAt: isoTime(s.createdAt),
+    lastUsedAt: isoTime(s.lastUsedAt),
+    expiresAt: isoTime(s.expiresAt),
+    absoluteExpiresAt: isoTime(s.absoluteExpiresAt),
+    userAgent: s.userAgent,
+  })),
+  pendingMails: e.pendingMails.map((m) => ({
+    purpose: m.purpose,
+    sentTo: m.sentTo,
+    createdAt: isoTime(m.createdAt),
+    expiresAt: isoTime(m.expiresAt),
+  })),
 })

@@ -5,6 +5,7 @@ import {
   MailDeliveryError,
   type MailFailureReason,
   mailUnavailable,
+  mustEncryptBeforeAuth,
   type SmtpServer,
   type SmtpTimeouts,
   within,
@@ -151,6 +152,9 @@ export async function deliver(
     if (greeting.code !== 220) throw fail('protocol', `greeting: ${brief(greeting)}`)
     const name = from.split('@')[1] ?? 'localhost'
     let ext = await hello(io, name)
+    if (mustEncryptBeforeAuth(server) && !ext.has('STARTTLS')) {
+      throw fail('tls', 'the server offers no STARTTLS, and credentials are never sent unencrypted')
+    }
     if (!server.secure && ext.has('STARTTLS')) {
       await io.send('STARTTLS')
       const r = await io.reply(timeouts.greeting)

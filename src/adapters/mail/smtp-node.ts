@@ -6,6 +6,7 @@ import {
   DEFAULT_SMTP_TIMEOUTS,
   type MailFailureReason,
   mailUnavailable,
+  mustEncryptBeforeAuth,
   type SmtpServer,
   type SmtpTimeouts,
 } from './transport.js'
@@ -44,6 +45,8 @@ export function createNodeSmtpMailer(server: SmtpServer, options: NodeSmtpOption
     host: server.host,
     port: server.port,
     secure: server.secure,
+    // STARTTLS or nothing when credentials would cross the network (see mustEncryptBeforeAuth).
+    requireTLS: mustEncryptBeforeAuth(server),
     ...(server.credentials && { auth: { user: server.credentials.user, pass: server.credentials.pass } }),
     connectionTimeout: timeouts.connect,
     greetingTimeout: timeouts.greeting,

@@ -21,6 +21,17 @@ export interface SmtpServer {
   readonly credentials?: SmtpCredentials
 }
 
+/** The names of this machine's own loopback interface, exactly: a relay beside the service. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1'])
+
+/**
+ * Whether a send must be encrypted before it authenticates: whenever it has credentials and the
+ * server is not this machine's loopback. Without this, anyone on the path could strip the
+ * server's STARTTLS offer from its EHLO and read the password from the AUTH that follows.
+ */
+export const mustEncryptBeforeAuth = (server: SmtpServer): boolean =>
+  server.credentials !== undefined && !server.secure && !LOOPBACK.has(server.host)
+
 /**
  * How long each step may take, so a dead or silent server is a quick `mail_unavailable`:
  * `connect` for the TCP (and implicit TLS) connection, `greeting` for the server's first line

@@ -18,5 +18,7 @@ export const storeCapabilities: StoreCapabilities = { strongConsistency: storeKi
 export function makeStores(): Stores {
   const prefix = `t-${crypto.randomUUID()}/`
   const durable = createDurableObjectStores(env.AUTH_STORE, { prefix })
-  return storeKind === 'kv' ? createKvStores(env.AUTH_KV, { rateLimits: durable, prefix }) : durable
+  return storeKind === 'kv'
+    ? createKvStores(env.AUTH_KV, { rateLimits: durable, tokens: durable.tokens, prefix })
+    : durable
 }

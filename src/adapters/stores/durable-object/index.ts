@@ -1,11 +1,11 @@
-import type { RateLimiter, SessionStore, Stores, UserRepository } from '../../../application/ports.js'
+import type { RateLimiter, SessionStore, Stores, TokenStore } from '../../../application/ports.js'
 import { DEFAULT_MAX_SESSIONS_PER_USER, type SessionId } from '../../../domain/session.js'
-import { instant } from '../../../domain/units.js'
-import type { UserId, UserRecord } from '../../../domain/user.js'
+import type { UserId } from '../../../domain/user.js'
 import { BoundedExpiringMap } from '../../bounded-map.js'
 import { fitsInBytes } from '../key-size.js'
 import { DEFAULT_STORE_TIMEOUT_MS, guarded, storeUnavailable } from '../outage.js'
 import type { AuthStoreObject } from './object.js'
+import { durableObjectUsers } from './users.js'
 
 /** The binding's smallest shape that works: name an object, get its RPC stub. */
 export type AuthStoreNamespace = Pick<DurableObjectNamespace<AuthStoreObject>, 'idFromName' | 'get'>
@@ -14,7 +14,7 @@ export type AuthStoreNamespace = Pick<DurableObjectNamespace<AuthStoreObject>, '
  * The object's methods as seen through RPC: same arguments, a promise of the same (cloned) value.
  * The runtime's own stub type turns a union result into a union of promises, which no port accepts.
  */
-type AuthStoreStub = {
+export type AuthStoreStub = {
   [K in keyof AuthStoreObject]: AuthStoreObject[K] extends (...args: infer A) => infer R
     ? (...args: A) => Promise<Awaited<R>>
     : never
@@ -27,7 +27,7 @@ type AuthStoreStub = {
  */
 export const MAX_OBJECT_NAME_BYTES = 1024
 
-type Role = 'user' | 'email' | 'sid' | 'rate' | 'health'
+export type Role = 'user' | 'email' | 'sid' | 'rate' | 'health'
 
 /**
  * A rotation's deadline comes this much before the adapter's timeout (at most half of it): an
@@ -45,12 +45,15 @@ export interface DurableObjectStoreOptions {
 }
 
 /**
- * Users, sessions and rate limits in Durable Objects, strongly consistent. Objects by name:
- * `user:<userId>` holds the account and all the user's sessions (rotation is one synchronous step
- * there); `email:<email>` claims an address atomically and keeps a copy of the account, so login's
+ * Users, sessions, account tokens and rate limits in Durable Objects, strongly consistent. Objects
+ * by name: `user:<userId>` holds the account, all the user's sessions (rotation is one synchronous
+ * step there) and its pending tokens (spending one is one synchronous step there too, so of two
+ * racers exactly one gets it); `email:<email>` claims an address atomically and keeps a copy of the account, so login's
  * `findByEmail` is one call whether or not the account exists; `sid:<sessionId>` points a session id at
  * its user object (cached per isolate, so a warm rotation is one round trip); `rate:<key>` is a
- * counter. Any failed or slow call becomes `UnavailableError('store_unavailable')`.
+ * counter. Address changes and deletions span two or three objects: users.ts orders their steps
+ * and says what a caller that stops midway leaves. Any failed or slow call becomes
+ * `UnavailableError('store_unavailable')`.
  */
 export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableObjectStoreOptions = {}): Stores {
   const prefix = opts.prefix ?? ''
@@ -82,48 +85,15 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
     await Promise.allSettled(ids.map((id) => call(() => object('sid', id).pointerDelete(id))))
   }
 
-  /**
-   * A pending account is one whose creator stopped between claiming the email and confirming:
-   * the claim decides whether it is real (and confirms it). Costs two more calls, once.
-   */
-  const findById = async (id: UserId): Promise<UserRecord | null> => {
-    if (!named('user', id)) return null
-    const found = await call(() => object('user', id).userLookup(id))
-    if (!found?.pending) return found?.user ?? null
-    const { email } = found.user
-    const holder = await call(() => object('email', email).emailLookup(email))
-    return holder?.id === id ? call(() => object('user', id).userFindClaimed(id, email)) : null
-  }
-
-  const users: UserRepository = {
-    async create(user) {
-      // Pending account first, then the claim (the atomic arbiter), then confirm or discard.
-      // A crash midway leaves a pending account that its claim confirms on the next findById or
-      // update (login already works from the claim's copy), or that nothing reaches and the
-      // object's alarm deletes an hour later.
-      const home = () => object('user', user.id)
-      const now = instant(Date.now())
-      await call(() => home().userPutPending(user, now))
-      const claimed = await call(() => object('email', user.email).emailClaim(user, now))
-      await call(() => (claimed === 'created' ? home().userConfirm(user.id) : home().userDiscard(user.id)))
-      return claimed
+  const users = durableObjectUsers({
+    object,
+    named,
+    call,
+    async dropSessions(ids) {
+      for (const id of ids) owners.delete(id)
+      await dropPointers(ids)
     },
-    // One call whether or not the account exists (docs/security.md: login timing must not tell).
-    findByEmail: async (email) =>
-      named('email', email) ? call(() => object('email', email).emailLookup(email)) : null,
-    findById,
-    async update(id, patch) {
-      // The account first (the source of truth), then the claim's copy. Should the second call fail,
-      // the caller gets a 503 and the copy lags until the next update, which brings it up to date.
-      if (!named('user', id)) return null
-      const patchAccount = () => call(() => object('user', id).userUpdate(id, patch))
-      // A pending account is patched once its claim has confirmed it (see findById).
-      const updated = (await patchAccount()) ?? ((await findById(id)) ? await patchAccount() : null)
-      if (!updated) return null
-      await call(() => object('email', updated.user.email).emailSync(updated.user, updated.version))
-      return updated.user
-    },
-  }
+  })
 
   const sessions: SessionStore = {
     async create(session, limits) {
@@ -157,9 +127,9 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
       await dropPointers([id])
       return revoked
     },
-    async revokeAllForUser(userId, now) {
+    async revokeAllForUser(userId, now, except) {
       if (!named('user', userId)) return 0
-      const ids = await call(() => object('user', userId).sessionRevokeAll(now))
+      const ids = await call(() => object('user', userId).sessionRevokeAll(now, except))
       await dropPointers(ids)
       return ids.length
     },
@@ -172,10 +142,24 @@ export function createDurableObjectStores(ns: AuthStoreNamespace, opts: DurableO
     reset: (key) => call(() => object('rate', key).rateReset(key)),
   }
 
+  const tokens: TokenStore = {
+    async issue(token) {
+      await call(() => object('user', token.userId).tokenIssue(token))
+    },
+    consume: async (userId, digest, purposes, now) =>
+      named('user', userId) ? call(() => object('user', userId).tokenConsume(userId, digest, purposes, now)) : null,
+    async revokeForUser(userId, purposes) {
+      if (named('user', userId)) await call(() => object('user', userId).tokenRevoke(purposes))
+    },
+    listForUser: async (userId, now) =>
+      named('user', userId) ? call(() => object('user', userId).tokenList(now)) : [],
+  }
+
   return {
     users,
     sessions,
     limiter,
+    tokens,
     health: {
       kind: 'durable-object',
       async ping() {

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers'
-import type { RateDecision, RateRule } from '../../../application/ports.js'
+import type { AccountToken, RateDecision, RateRule, TokenPurpose, UserPatch } from '../../../application/ports.js'
 import {
   DEFAULT_MAX_SESSIONS_PER_USER,
   decideRotation,
@@ -13,18 +13,28 @@ import type { Generation, Instant } from '../../../domain/units.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 import * as accounts from './accounts.js'
 import * as counters from './counters.js'
-import { PENDING_TTL_MS, rowToSession, SESSION_UPSERT, sessionToRow, TABLES, type Table, type Tables } from './rows.js'
+import {
+  addMissingColumns,
+  PENDING_TTL_MS,
+  rowToSession,
+  SESSION_UPSERT,
+  sessionToRow,
+  TABLES,
+  type Table,
+  type Tables,
+} from './rows.js'
 import { sweepExpired } from './sweep.js'
+import * as tokens from './tokens.js'
 
 /** A rotation's answer: the domain's outcome, or `late` (adapter-internal, never a `RotateOutcome`). */
 export type RotateReply = RotateOutcome | { readonly kind: 'late' }
 
 /**
  * The store's Durable Object. One class plays four roles, chosen by the name the Worker-side
- * adapter (index.ts) gives each object: `user:<id>` (the account and all its sessions),
+ * adapter (index.ts) gives each object: `user:<id>` (the account, its sessions and its tokens),
  * `email:<email>` (the claim on an address, with a copy of the account), `sid:<id>` (which user
  * holds a session) and `rate:<key>` (one counter). The account, claim and counter roles are in
- * accounts.ts and counters.ts; the methods here are what the Worker calls. See
+ * accounts.ts, tokens.ts and counters.ts; the methods here are what the Worker calls. See
  * docs/storage-schema.md.
  *
  * Atomicity: every check-and-set below reads and writes SQLite synchronously, with no `await`
@@ -35,7 +45,8 @@ export type RotateReply = RotateOutcome | { readonly kind: 'late' }
  *
  * A table is created by the first write that needs it; reads of a table that does not exist
  * answer "nothing" without creating it, so looking up an unknown email or session id leaves no
- * object behind.
+ * object behind. A table that predates a column gets it when this instance first touches it
+ * (`addMissingColumns`).
  */
 export class AuthStoreObject extends DurableObject {
   private readonly known = new Set<Table>()
@@ -45,6 +56,7 @@ export class AuthStoreObject extends DurableObject {
   private write(table: Table): SqlStorage {
     if (!this.known.has(table)) {
       this.ctx.storage.sql.exec(TABLES[table])
+      addMissingColumns(this.ctx.storage.sql, table)
       this.known.add(table)
     }
     return this.ctx.storage.sql
@@ -57,6 +69,7 @@ export class AuthStoreObject extends DurableObject {
       .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", table)
       .toArray()
     if (found.length === 0) return null
+    addMissingColumns(this.ctx.storage.sql, table)
     this.known.add(table)
     return this.ctx.storage.sql
   }
@@ -94,7 +107,7 @@ export class AuthStoreObject extends DurableObject {
   }
 
   /** The account even while pending, and whether it is: the adapter asks the claim about a pending one. */
-  userLookup(id: UserId): { user: UserRecord; pending: boolean } | null {
+  userLookup(id: UserId): (accounts.Versioned & { pending: boolean }) | null {
     return accounts.lookup(this.db, id)
   }
 
@@ -103,8 +116,25 @@ export class AuthStoreObject extends DurableObject {
     return accounts.findClaimed(this.db, id, email)
   }
 
-  userUpdate(id: UserId, patch: { name?: string | null; passwordHash?: string }): accounts.Versioned | null {
+  userUpdate(id: UserId, patch: UserPatch): accounts.Versioned | null {
     return accounts.update(this.db, id, patch)
+  }
+
+  /** An address change, step 2 (see `changeEmail` in index.ts). */
+  userMoveEmail(id: UserId, email: string): accounts.Versioned | null {
+    return accounts.move(this.db, id, email)
+  }
+
+  /** An address change, last step: the claims of `released` no longer name this account. */
+  userSettleMove(id: UserId, released: readonly string[]): void {
+    accounts.settle(this.db, id, released)
+  }
+
+  /** Deletes the account, its sessions and tokens in one step; the alarm then deletes the object. */
+  async userDelete(id: UserId): Promise<{ emails: string[]; sessions: string[] } | null> {
+    const removed = this.ctx.storage.transactionSync(() => accounts.remove(this.db, id))
+    if (removed) await this.wakeBy(Date.now())
+    return removed
   }
 
   // --- user:<id> — its sessions ------------------------------------------------------------
@@ -172,9 +202,12 @@ export class AuthStoreObject extends DurableObject {
     return row ? (String(row.user_id) as UserId) : null
   }
 
-  /** Revokes every session here; returns the ids of those that were still live. */
-  sessionRevokeAll(now: Instant): string[] {
-    const rows = this.read('session')?.exec('DELETE FROM session RETURNING *').toArray() ?? []
+  /** Revokes every session here but `except`; returns the ids of those that were still live. */
+  sessionRevokeAll(now: Instant, except?: string): string[] {
+    const rows =
+      this.read('session')
+        ?.exec('DELETE FROM session WHERE id IS NOT ? RETURNING *', except ?? null)
+        .toArray() ?? []
     return rows
       .map(rowToSession)
       .filter((s) => isLiveAt(s, now))
@@ -189,11 +222,34 @@ export class AuthStoreObject extends DurableObject {
     return sql.exec('SELECT * FROM session').toArray().map(rowToSession)
   }
 
+  // --- user:<id> — its account tokens (tokens.ts) -------------------------------------------
+
+  async tokenIssue(token: AccountToken): Promise<void> {
+    tokens.issue(this.db, token)
+    await this.wakeBy(token.expiresAt)
+  }
+
+  tokenConsume(userId: UserId, digest: string, purposes: readonly TokenPurpose[], now: Instant): AccountToken | null {
+    return tokens.consume(this.db, userId, digest, purposes, now)
+  }
+
+  tokenRevoke(purposes?: readonly TokenPurpose[]): void {
+    tokens.revoke(this.db, purposes)
+  }
+
+  tokenList(now: Instant): AccountToken[] {
+    return tokens.list(this.db, now)
+  }
+
   // --- email:<email> (accounts.ts) ------------------------------------------------------------
 
   /** The atomic arbiter of email uniqueness; the claim keeps a copy of the account. */
-  emailClaim(user: UserRecord, now: Instant): 'created' | 'email_taken' {
-    return accounts.claim(this.db, user, now)
+  emailClaim(user: UserRecord, now: Instant, moving = false): 'created' | 'email_taken' {
+    return accounts.claim(this.db, user, now, moving)
+  }
+
+  emailRelease(email: string, userId: UserId, belowVersion?: number): void {
+    accounts.release(this.db, email, userId, belowVersion)
   }
 
   /** The account holding the address (the claim's copy), or null: one call either way. */

@@ -1,4 +1,4 @@
-import type { SessionStore, Stores, UserRepository } from '../../../application/ports.js'
+import type { SessionStore, Stores, TokenStore, UserRepository } from '../../../application/ports.js'
 import {
   DEFAULT_MAX_SESSIONS_PER_USER,
   decideRotation,
@@ -7,7 +7,7 @@ import {
   type SessionId,
   sessionsBeyondCap,
 } from '../../../domain/session.js'
-import type { Instant } from '../../../domain/units.js'
+import { type Instant, instant } from '../../../domain/units.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 import { fitsInBytes } from '../key-size.js'
 import { DEFAULT_STORE_TIMEOUT_MS, guarded } from '../outage.js'
@@ -30,6 +30,11 @@ export interface KvStoreOptions {
    * key), and docs/security.md keeps counters in an atomic store, so pass the Durable Object store here.
    */
   readonly rateLimits: Pick<Stores, 'limiter' | 'health'>
+  /**
+   * Where account tokens live. Spending one must be atomic (two racers with one link: one wins),
+   * which KV cannot do, so pass the Durable Object store's `tokens` here, as for `rateLimits`.
+   */
+  readonly tokens: TokenStore
   /** Prepended to every key: a separate store in the same namespace (tenants, tests). */
   readonly prefix?: string
   readonly timeoutMs?: number
@@ -42,6 +47,13 @@ export const kvTtl = (expiresAt: number, now = Date.now()): number =>
 
 /** KV refuses longer keys (UTF-8 bytes); nothing is stored under one, so a lookup by one finds nothing. */
 export const MAX_KV_KEY_BYTES = 512
+
+/** An account as stored: one written before `emailVerified` and `roles` existed has neither. */
+type StoredUser = Omit<UserRecord, 'emailVerified' | 'roles'> & Partial<Pick<UserRecord, 'emailVerified' | 'roles'>>
+
+/** The account a stored record is, the fields it predates at their defaults (not verified, no roles). */
+const asUser = (stored: StoredUser | null): UserRecord | null =>
+  stored && { ...stored, emailVerified: stored.emailVerified ?? false, roles: stored.roles ?? [] }
 
 /** KV answers 429 to a second write of one key within a second. */
 const isWriteRateLimited = (err: unknown): boolean => /\b429\b|too many requests/i.test(String(err))
@@ -56,8 +68,21 @@ const isWriteRateLimited = (err: unknown): boolean => /\b429\b|too many requests
  *   the state the others wrote;
  * - reuse detection and revocation can lag by up to 60 s in other locations, and a location that
  *   reads an older generation than the client presents answers `missing` (see `rotate`);
- * - `email:` keeps a copy of the account, so `findByEmail` is one read whether or not it exists.
- * Rate limits stay in an atomic store (`rateLimits`). Key layout: docs/storage-schema.md.
+ * - `email:` keeps a copy of the account, so `findByEmail` is one read whether or not it exists;
+ * - `changeEmail` is best effort: it reads the new address free, writes its `email:` key (the
+ *   claim), then `user:`, then deletes the old `email:` key. A change racing a registration of the
+ *   same address (or another change to it) within the propagation window can both win: the later
+ *   `email:` write holds the address and the other account is unreachable by it. For up to 60 s
+ *   another location may still find the account by the old address (and log in with it), or
+ *   still refuse the old address to a registration. Stopped midway, both addresses find the
+ *   account; retried, the change completes (its `email:` key is its own);
+ * - `delete` is best effort: it deletes the `email:` key (if it still holds this account), the
+ *   user's sessions (as listed by the eventually consistent index: a session created moments
+ *   before may be missed, and lives out its expiry for an account that no longer exists), its
+ *   tokens, then `user:`, last, so a retry after a failure finds the account and completes. Other
+ *   locations may still find the account by email, and accept its sessions, for up to 60 s.
+ * Rate limits and account tokens stay in an atomic store (`rateLimits`, `tokens`: the Durable
+ * Object store's, in the Worker). Key layout: docs/storage-schema.md.
  */
 export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
   const p = opts.prefix ?? ''
@@ -97,40 +122,86 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
     await Promise.all([del(key.session(s.id)), del(key.userSessions(s.userId) + s.id)])
   }
 
+  /** The account as `user:` (the source of truth) has it. */
+  const findById = async (id: UserId): Promise<UserRecord | null> => asUser(await readJson<StoredUser>(key.user(id)))
+  /** The account whose copy `email:` holds, if it holds this address. */
+  const holderOf = async (email: string): Promise<UserRecord | null> => {
+    const user = asUser(await readJson<StoredUser>(key.email(email)))
+    return user && user.email === email ? user : null
+  }
+  const refuseLongKeys = (...keys: string[]): void => {
+    if (!keys.every(fits)) throw new Error('KV key too long for an account: a prefix, id or email beyond 512 bytes')
+  }
+
+  const update: UserRepository['update'] = async (id, patch) => {
+    const current = await findById(id)
+    if (!current) return null
+    const next: UserRecord = { ...current, ...patch, roles: [...(patch.roles ?? current.roles)] }
+    const copy = await holderOf(current.email)
+    await put(key.user(id), JSON.stringify(next))
+    // The copy follows, unless another account took the address in a registration race.
+    if (copy?.id === id) await put(key.email(current.email), JSON.stringify(next))
+    return next
+  }
+
+  /** Deletes the old address's key if it still holds this account (not one that took it since). */
+  const release = async (email: string, id: UserId): Promise<void> => {
+    if ((await holderOf(email))?.id === id) await del(key.email(email))
+  }
+
   const users: UserRepository = {
     async create(user) {
       // Not atomic: see above. The record goes first, so an email key never names a missing user.
       // Keys KV would refuse cannot be stored: such an account is refused before any write.
-      if (!fits(key.email(user.email)) || !fits(key.user(user.id))) {
-        throw new Error('KV key too long for an account: a prefix, id or email beyond 512 bytes')
-      }
-      if ((await readJson<UserRecord>(key.email(user.email))) !== null) return 'email_taken'
+      refuseLongKeys(key.email(user.email), key.user(user.id))
+      if ((await readJson<StoredUser>(key.email(user.email))) !== null) return 'email_taken'
       await put(key.user(user.id), JSON.stringify(user))
       await put(key.email(user.email), JSON.stringify(user))
       return 'created'
     },
-    async findByEmail(email) {
-      // One read, known email or not: the email key holds a copy of the account (docs/security.md: login
-      // timing must not tell which accounts exist).
-      const user = await readJson<UserRecord>(key.email(email))
-      return user && user.email === email ? user : null
-    },
-    findById: (id) => readJson<UserRecord>(key.user(id)),
-    async update(id, patch) {
-      const current = await readJson<UserRecord>(key.user(id))
+    // One read, known email or not: the email key holds a copy of the account (docs/security.md: login
+    // timing must not tell which accounts exist).
+    findByEmail: holderOf,
+    findById,
+    update,
+    async changeEmail(id, email) {
+      // Best effort, in the order of the Durable Object store (see above): the new address's key,
+      // then the account, then the old address's key.
+      const current = await findById(id)
       if (!current) return null
-      const next = { ...current, ...patch }
-      const copy = await readJson<UserRecord>(key.email(current.email))
+      if (current.email === email) return update(id, { emailVerified: true })
+      refuseLongKeys(key.email(email))
+      const holder = asUser(await readJson<StoredUser>(key.email(email)))
+      if (holder && holder.id !== id) return 'email_taken'
+      const next: UserRecord = { ...current, email, emailVerified: true }
+      await put(key.email(email), JSON.stringify(next))
       await put(key.user(id), JSON.stringify(next))
-      // The copy follows, unless another account took the address in a registration race.
-      if (copy?.id === id) await put(key.email(current.email), JSON.stringify(next))
+      await release(current.email, id)
       return next
+    },
+    async delete(id) {
+      // The account's record goes last: a retry after a failure midway finds it and completes.
+      const current = await findById(id)
+      if (!current) return false
+      await release(current.email, id)
+      await revokeSessions(id, instant(Date.now()))
+      await opts.tokens.revokeForUser(id)
+      await del(key.user(id))
+      return true
     },
   }
 
   const live = async (id: SessionId, now: Instant): Promise<Session | null> => {
     const s = await readJson<Session>(key.session(id))
     return s && isLiveAt(s, now) ? s : null
+  }
+
+  /** Every session of the user but `except`; how many were live at `now`. */
+  async function revokeSessions(userId: UserId, now: Instant, except?: SessionId): Promise<number> {
+    const ids = (await sessionIdsOf(userId)).filter((id) => id !== except)
+    const found = await Promise.all(ids.map((id) => readJson<Session>(key.session(id))))
+    await Promise.all(ids.map((id) => forget({ id, userId })))
+    return found.filter((s) => s !== null && isLiveAt(s, now)).length
   }
 
   const sessions: SessionStore = {
@@ -177,12 +248,7 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
       await forget(s)
       return s.userId
     },
-    async revokeAllForUser(userId, now) {
-      const ids = await sessionIdsOf(userId)
-      const found = await Promise.all(ids.map((id) => readJson<Session>(key.session(id))))
-      await Promise.all(ids.map((id) => forget({ id, userId })))
-      return found.filter((s) => s !== null && isLiveAt(s, now)).length
-    },
+    revokeAllForUser: revokeSessions,
     async listForUser(userId, now) {
       const ids = await sessionIdsOf(userId)
       const found = await Promise.all(ids.map((id) => live(id, now)))
@@ -194,6 +260,7 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
     users,
     sessions,
     limiter: opts.rateLimits.limiter,
+    tokens: opts.tokens,
     health: {
       kind: 'kv',
       async ping() {

@@ -1,4 +1,5 @@
-import type { RateLimiter, SessionStore, Stores, UserRepository } from '../../../application/ports.js'
+import type { RateLimiter, SessionStore, Stores, TokenStore, UserRepository } from '../../../application/ports.js'
+import { type AccountToken, isTokenLiveAt, type TokenPurpose } from '../../../domain/account-token.js'
 import type { Email } from '../../../domain/email.js'
 import { decideHit, type RateWindow } from '../../../domain/rate-window.js'
 import {
@@ -16,9 +17,17 @@ export interface MemoryLimits {
   readonly maxUsers: number
   readonly maxSessions: number
   readonly maxRateKeys: number
+  readonly maxTokens: number
 }
 
-const DEFAULT_LIMITS: MemoryLimits = { maxUsers: 100_000, maxSessions: 200_000, maxRateKeys: 100_000 }
+const DEFAULT_LIMITS: MemoryLimits = {
+  maxUsers: 100_000,
+  maxSessions: 200_000,
+  maxRateKeys: 100_000,
+  maxTokens: 100_000,
+}
+
+const PURPOSES: readonly TokenPurpose[] = ['verify_email', 'change_email', 'reset_password']
 
 /**
  * Users, sessions and rate limits in this process's memory: for development, tests and a single
@@ -28,7 +37,7 @@ const DEFAULT_LIMITS: MemoryLimits = { maxUsers: 100_000, maxSessions: 200_000, 
  * session (no one's is evicted). Per user, a new session past the cap revokes that user's oldest.
  */
 export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
-  const { maxUsers, maxSessions, maxRateKeys } = { ...DEFAULT_LIMITS, ...limits }
+  const { maxUsers, maxSessions, maxRateKeys, maxTokens } = { ...DEFAULT_LIMITS, ...limits }
   const users = new Map<UserId, UserRecord>()
   const byEmail = new Map<Email, UserId>()
   const byUser = new Map<UserId, Set<SessionId>>()
@@ -67,9 +76,27 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
     async update(id, patch) {
       const current = users.get(id)
       if (!current) return null
-      const next = { ...current, ...patch }
+      const next = { ...current, ...patch, roles: [...(patch.roles ?? current.roles)] }
       users.set(id, next)
       return next
+    },
+    async changeEmail(id, email) {
+      const current = users.get(id)
+      if (!current) return null
+      const holder = byEmail.get(email)
+      if (holder !== undefined && holder !== id) return 'email_taken'
+      byEmail.delete(current.email)
+      const next = { ...current, email, emailVerified: true }
+      users.set(id, next)
+      byEmail.set(email, id)
+      return next
+    },
+    async delete(id) {
+      const current = users.get(id)
+      if (!current) return false
+      users.delete(id)
+      byEmail.delete(current.email)
+      return true
     },
   }
 
@@ -113,8 +140,8 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
     async revoke(id) {
       return sessions.delete(id)?.userId ?? null
     },
-    async revokeAllForUser(userId, now) {
-      const ids = [...(byUser.get(userId) ?? [])]
+    async revokeAllForUser(userId, now, except) {
+      const ids = [...(byUser.get(userId) ?? [])].filter((id) => id !== except)
       const wasLive = ids.filter((id) => live(id, now) !== null).length
       for (const id of ids) sessions.delete(id)
       return wasLive
@@ -138,10 +165,40 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
     },
   }
 
+  // One pending token per user and purpose, kept until its own expiry. Full of live tokens, a new
+  // one is refused (503) rather than another user's link voided.
+  const tokens = new BoundedExpiringMap<string, AccountToken>(maxTokens, undefined, 'refuse')
+  const tokenKey = (userId: UserId, purpose: TokenPurpose) => `${userId}\u0000${purpose}`
+  const tokenStore: TokenStore = {
+    async issue(token) {
+      if (!tokens.set(tokenKey(token.userId, token.purpose), { ...token }, token.expiresAt, token.createdAt)) {
+        throw storeUnavailable('full')
+      }
+    },
+    async consume(userId, digest, purposes, now) {
+      for (const purpose of purposes) {
+        const key = tokenKey(userId, purpose)
+        const found = tokens.get(key, now)
+        if (found && found.digest === digest && isTokenLiveAt(found, now)) {
+          tokens.delete(key)
+          return found
+        }
+      }
+      return null
+    },
+    async revokeForUser(userId, purposes = PURPOSES) {
+      for (const purpose of purposes) tokens.delete(tokenKey(userId, purpose))
+    },
+    async listForUser(userId, now) {
+      return PURPOSES.map((p) => tokens.get(tokenKey(userId, p), now)).filter((t): t is AccountToken => t !== undefined)
+    },
+  }
+
   return {
     users: userRepo,
     sessions: sessionStore,
     limiter,
+    tokens: tokenStore,
     health: { kind: 'memory', ping: async () => {} },
   }
 }

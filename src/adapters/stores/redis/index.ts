@@ -5,6 +5,7 @@ import { createRedisRateLimiter } from './rate-limiter.js'
 import { DEFAULT_ROTATION_TIMING } from './rotation-deadline.js'
 import { type RedisLike, scriptRunner } from './scripts.js'
 import { createRedisSessionStore } from './session-store.js'
+import { createRedisTokenStore } from './token-store.js'
 import { REDIS_OUTAGES } from './unavailable.js'
 import { createRedisUserRepository } from './user-repository.js'
 
@@ -28,9 +29,10 @@ export interface RedisStoreOptions {
 }
 
 /**
- * Users, sessions and rate limits in Redis (standalone or Cluster, 7.0 or newer), for one or many
- * Node instances sharing it. Every compound step is one Lua script on one hash-tagged key, so
- * Redis Cluster accepts it; rotation is one round trip. Connection failures surface as
+ * Users, sessions, rate limits and account tokens in Redis (standalone or Cluster, 7.0 or newer),
+ * for one or many Node instances sharing it. Every compound step is one Lua script on keys of one
+ * hash tag, so Redis Cluster accepts it; rotation is one round trip. An address change crosses
+ * slots and runs as such steps in a crash-safe order (account-moves.ts). Connection failures surface as
  * `UnavailableError('store_unavailable')`; the client's timeouts decide how fast (see
  * `createRedisClient`). The caller owns the client: it attaches the error listener and quits it.
  * Key scheme and consistency: docs/storage-schema.md.
@@ -46,6 +48,7 @@ export function createRedisStores(client: RedisLike, options: RedisStoreOptions 
       warn: options.warn ?? DEFAULT_ROTATION_TIMING.warn,
     }),
     limiter: createRedisRateLimiter(client, run, keys),
+    tokens: createRedisTokenStore(client, run, keys),
     health: {
       kind: 'redis',
       // PING under the client's command timeout; on a Cluster, every master must answer.

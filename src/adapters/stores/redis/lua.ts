@@ -1,5 +1,6 @@
 /**
- * Lua sources, one per compound operation. Each touches KEYS[1] only, so it runs in one slot.
+ * Lua sources, one per compound operation. Each touches only the KEYS it is given, and those
+ * share one hash tag, so it runs in one slot.
  * Instants are milliseconds since the epoch, passed in from the `Clock` port. Redis TIME decides
  * nothing of a session's state: it is only compared with a rotation's deadline (a wall-clock
  * instant set by the adapter, see ROTATE) and stamps a tombstone's informative `revokedAt`.
@@ -79,11 +80,19 @@ redis.call('HSET', KEYS[1], 'revokedAt', t[1] .. string.sub(string.format('%06d'
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return owner`
 
+// An account hash with `moveGen` is marked: its account is moving to or from its address
+// (account-moves.ts). A script that would change such a hash changes nothing and answers
+// {'moving', fields}, so the adapter settles the move first.
+const MOVING = `local function moving(key)
+  if redis.call('HEXISTS', key, 'moveGen') == 1 then return {'moving', redis.call('HGETALL', key)} end
+end
+`
+
 /** KEYS: account (by email). ARGV: id, field, value, ... The same id again is a retry and succeeds. */
-export const CREATE_USER = `
+export const CREATE_USER = `${MOVING}
 local existing = redis.call('HGET', KEYS[1], 'id')
 if existing == ARGV[1] then return 'created' end
-if existing then return 'email_taken' end
+if existing then return moving(KEYS[1]) or 'email_taken' end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 return 'created'`
 
@@ -95,13 +104,112 @@ if current then return 0 end
 redis.call('SET', KEYS[1], ARGV[1])
 return 1`
 
-/** KEYS: account. ARGV: id, name mode ('keep' | 'set' | 'clear'), name, hash mode ('keep' | 'set'), hash. */
-export const UPDATE_USER = `
+/** KEYS: account. ARGV: id, n, n fields to delete, then field, value, ... Answers {'ok', fields}. */
+export const UPDATE_USER = `${MOVING}
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return false end
-if ARGV[2] == 'set' then redis.call('HSET', KEYS[1], 'name', ARGV[3]) end
-if ARGV[2] == 'clear' then redis.call('HDEL', KEYS[1], 'name') end
-if ARGV[4] == 'set' then redis.call('HSET', KEYS[1], 'passwordHash', ARGV[5]) end
+local m = moving(KEYS[1])
+if m then return m end
+local n = tonumber(ARGV[2])
+for i = 3, 2 + n do redis.call('HDEL', KEYS[1], ARGV[i]) end
+if #ARGV > 2 + n then redis.call('HSET', KEYS[1], unpack(ARGV, 3 + n)) end
+return {'ok', redis.call('HGETALL', KEYS[1])}`
+
+/** KEYS: account. ARGV: id. Answers 1 when it deleted this id's account, 0 when there is none. */
+export const DELETE_USER = `${MOVING}
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+local m = moving(KEYS[1])
+if m then return m end
+redis.call('DEL', KEYS[1])
+return 1`
+
+/** KEYS: id -> email pointer, move count. ARGV: email. Drops both while the pointer names that email. */
+export const DROP_POINTER = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1`
+
+/**
+ * KEYS: account at the current address. ARGV: id, new address, move count. Marks (freezes) the
+ * account as moving there; answers {'ok', fields}.
+ */
+export const BEGIN_MOVE = `${MOVING}
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return false end
+local m = moving(KEYS[1])
+if m then return m end
+redis.call('HSET', KEYS[1], 'movingTo', ARGV[2], 'moveGen', ARGV[3])
+return {'ok', redis.call('HGETALL', KEYS[1])}`
+
+/**
+ * KEYS: account at the new address. ARGV: id, old address, move count, field, value, ... Writes
+ * the moved record, marked, unless the address holds another account ('taken'). A record of this
+ * id already there is kept ('claimed': this move's claim, or one a later decision settles), except
+ * a claim of an older move, left behind by a settler that stopped: that one is replaced.
+ */
+export const CLAIM_EMAIL = `
+local holder = redis.call('HGET', KEYS[1], 'id')
+if holder and holder ~= ARGV[1] then return 'taken' end
+if holder then
+  local m = redis.call('HMGET', KEYS[1], 'movedFrom', 'moveGen')
+  if not (m[1] and tonumber(m[2]) < tonumber(ARGV[3])) then return 'claimed' end
+  redis.call('DEL', KEYS[1])
+end
+redis.call('HSET', KEYS[1], 'movedFrom', ARGV[2], 'moveGen', ARGV[3], unpack(ARGV, 4))
+return 'claimed'`
+
+/**
+ * KEYS: id -> email pointer, move count. ARGV: old address, new address, move count, verdict
+ * ('commit' | 'abort'). Decides a move once: while the pointer still names the old address at
+ * that count, a commit repoints it; either verdict counts the move. Answers {pointer, count}.
+ */
+export const DECIDE_MOVE = `
+local at = redis.call('GET', KEYS[1])
+local count = tonumber(redis.call('GET', KEYS[2]) or '0')
+if at == ARGV[1] and count == tonumber(ARGV[3]) then
+  if ARGV[4] == 'commit' then
+    redis.call('SET', KEYS[1], ARGV[2])
+    at = ARGV[2]
+  end
+  count = redis.call('INCR', KEYS[2])
+end
+return {at or false, count}`
+
+/** KEYS: account. ARGV: id, move count. Unmarks this id's account of that move; answers its fields. */
+export const UNMARK_MOVE = `
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return false end
+if redis.call('HGET', KEYS[1], 'moveGen') == ARGV[2] then
+  redis.call('HDEL', KEYS[1], 'movingTo', 'movedFrom', 'moveGen')
+end
 return redis.call('HGETALL', KEYS[1])`
+
+/** KEYS: account. ARGV: id, move count. Deletes this id's account while it is marked with that move. */
+export const DROP_MOVE = `
+local m = redis.call('HMGET', KEYS[1], 'id', 'moveGen')
+if m[1] ~= ARGV[1] or m[2] ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1`
+
+/** KEYS: token. ARGV: expiresAt, field, value, ... Replaces the pending token of its purpose. */
+export const ISSUE_TOKEN = `
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+return 1`
+
+/**
+ * KEYS: one user's tokens, one per purpose asked for. ARGV: digest, now. Deletes and answers the
+ * first with this digest that is live (isTokenLiveAt in src/domain/account-token.ts: expiresAt >
+ * now); touches nothing otherwise.
+ */
+export const CONSUME_TOKEN = `
+for _, key in ipairs(KEYS) do
+  local t = redis.call('HMGET', key, 'digest', 'expiresAt')
+  if t[1] == ARGV[1] and tonumber(t[2]) > tonumber(ARGV[2]) then
+    local fields = redis.call('HGETALL', key)
+    redis.call('DEL', key)
+    return fields
+  end
+end
+return false`
 
 /**
  * KEYS: counter. ARGV: now, windowMs, limit. Answers {allowed, retryAfter ms}. Mirrors

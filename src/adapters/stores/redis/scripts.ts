@@ -9,6 +9,8 @@ export interface RedisLike {
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number; readOnly?: boolean }): void
   hgetall(key: string): Promise<Record<string, string>>
   get(key: string): Promise<string | null>
+  /** Only ever with keys of one slot (one hash tag). */
+  mget(...keys: string[]): Promise<Array<string | null>>
   del(...keys: string[]): Promise<number>
   zrem(key: string, ...members: string[]): Promise<number>
   ping(): Promise<string>
@@ -25,6 +27,15 @@ const DEFINITIONS = {
   createUser: { lua: lua.CREATE_USER, readOnly: false },
   claimUserId: { lua: lua.CLAIM_USER_ID, readOnly: false },
   updateUser: { lua: lua.UPDATE_USER, readOnly: false },
+  deleteUser: { lua: lua.DELETE_USER, readOnly: false },
+  dropPointer: { lua: lua.DROP_POINTER, readOnly: false },
+  beginMove: { lua: lua.BEGIN_MOVE, readOnly: false },
+  claimEmail: { lua: lua.CLAIM_EMAIL, readOnly: false },
+  decideMove: { lua: lua.DECIDE_MOVE, readOnly: false },
+  unmarkMove: { lua: lua.UNMARK_MOVE, readOnly: false },
+  dropMove: { lua: lua.DROP_MOVE, readOnly: false },
+  issueToken: { lua: lua.ISSUE_TOKEN, readOnly: false },
+  consumeToken: { lua: lua.CONSUME_TOKEN, readOnly: false },
   rateHit: { lua: lua.RATE_HIT, readOnly: false },
 } as const
 
@@ -34,8 +45,15 @@ export type ScriptName = keyof typeof DEFINITIONS
 /** A Lua reply as ioredis hands it over: strings, integers, nil and nested arrays. */
 export type Reply = string | number | null | Reply[]
 
-/** Runs one script on one key; every script of these stores takes exactly one. */
-export type RunScript = (name: ScriptName, key: string, args: ReadonlyArray<string | number>) => Promise<Reply>
+/**
+ * Runs one script on its keys: one key, or several of one slot (one hash tag), which Redis
+ * Cluster accepts in one script.
+ */
+export type RunScript = (
+  name: ScriptName,
+  keys: string | readonly string[],
+  args: ReadonlyArray<string | number>,
+) => Promise<Reply>
 
 // Command names carry a prefix so they cannot clash with the host application's own scripts.
 const commandName = (name: ScriptName): string => `honoAuth${name[0]?.toUpperCase()}${name.slice(1)}`
@@ -50,15 +68,17 @@ export const SCRIPT_SOURCES: Readonly<Record<ScriptName, string>> = Object.fromE
 export function scriptRunner(client: RedisLike): RunScript {
   if (!defined.has(client)) {
     for (const [name, d] of Object.entries(DEFINITIONS)) {
-      client.defineCommand(commandName(name as ScriptName), { lua: d.lua, numberOfKeys: 1, readOnly: d.readOnly })
+      // No fixed numberOfKeys: each call passes its key count first (EVALSHA's own form).
+      client.defineCommand(commandName(name as ScriptName), { lua: d.lua, readOnly: d.readOnly })
     }
     defined.add(client)
   }
   const commands = client as unknown as Record<string, (...args: Array<string | number>) => Promise<Reply>>
-  return (name, key, args) => {
+  return (name, keys, args) => {
     const command = commands[commandName(name)]
     if (!command) throw new Error(`Redis script ${name} is not defined`)
-    return command.call(client, key, ...args)
+    const list = typeof keys === 'string' ? [keys] : keys
+    return command.call(client, list.length, ...list, ...args)
   }
 }
 

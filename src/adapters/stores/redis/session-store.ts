@@ -23,7 +23,7 @@ import { REDIS_OUTAGES } from './unavailable.js'
  * an order that never leaves a live session outside its index:
  * - create writes the index entry first, then the session (only if its key is free); a user over
  *   the cap first loses their oldest sessions, revoked as revoke does it;
- * - revoke-all tombstones every indexed session, then removes those entries;
+ * - revoke-all tombstones every indexed session (but the one kept), then removes those entries;
  * - list drops entries of tombstones, and of absent sessions only once they are old.
  * A rotation carries a wall-clock deadline (see ROTATION_DEADLINE_MS).
  */
@@ -124,9 +124,9 @@ export function createRedisSessionStore(
       }, REDIS_OUTAGES),
 
     // Ended sessions have expired out of Redis (PEXPIREAT), so every owner found was live at `now`.
-    revokeAllForUser: (userId, _now) =>
+    revokeAllForUser: (userId, _now, except) =>
       guarded(async () => {
-        const entries = await indexEntries(userId)
+        const entries = (await indexEntries(userId)).filter((e) => e.id !== except)
         if (entries.length === 0) return 0
         const owners = await Promise.all(entries.map((e) => revokeOne(e.id, userId)))
         await client.zrem(keys.sessionIndex(userId), ...entries.map((e) => e.id))
