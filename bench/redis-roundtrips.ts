@@ -50,7 +50,7 @@ const freePort = (): Promise<number> =>
     })
   })
 
-async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
   const [port, dir] = await Promise.all([freePort(), mkdtemp(join(tmpdir(), 'redis-bench-'))])
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]
   const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' })

@@ -5,11 +5,13 @@
  * and after each round, so the load generator is not counted. Absolute numbers on a shared
  * machine drift ±30 %; the ratios are what to compare. Then the Redis round trips, the Worker
  * bundle, and the Node start (bench/node-start.ts: `npm start` to the first `/health` 200, idle RSS,
- * SIGTERM). `BENCH_ONLY=authorize` or `BENCH_ONLY=start` runs one part alone.
+ * SIGTERM), and `/password/forgot` for known and unknown addresses (bench/forgot-timing.ts).
+ * `BENCH_ONLY=authorize`, `BENCH_ONLY=start` or `BENCH_ONLY=forgot` runs one part alone.
  */
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
+import { measureForgotTiming } from './forgot-timing.js'
 import { formatNodeStart, measureNodeStart } from './node-start.js'
 import { measureRedisRoundTrips } from './redis-roundtrips.js'
 import { measureWorkerBundle, WORKER_GZIP_BUDGET } from './worker-bundle.js'
@@ -118,8 +120,13 @@ async function printNodeStart() {
   for (const line of formatNodeStart(await measureNodeStart())) console.log(line)
 }
 
+async function printForgotTiming() {
+  for (const line of await measureForgotTiming()) console.log(line)
+}
+
 async function main() {
   if (process.env.BENCH_ONLY === 'start') return printNodeStart()
+  if (process.env.BENCH_ONLY === 'forgot') return printForgotTiming()
   console.log(
     `autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION} s, medians;` +
       ' CPU = the server process, user + system\n',
@@ -155,6 +162,8 @@ async function main() {
   console.log(
     `\nWorker bundle: ${kb(bundle.rawBytes)} raw, ${kb(bundle.gzipBytes)} gzipped (budget ${kb(WORKER_GZIP_BUDGET)})`,
   )
+  console.log('')
+  await printForgotTiming()
   console.log('')
   await printNodeStart()
 }

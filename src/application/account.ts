@@ -8,12 +8,12 @@ import { prepareTokenMail, sendMail } from './account-mail.js'
 import { checkPassword } from './credentials.js'
 import type { Deps, Identity } from './deps.js'
 import { signedInUser } from './passwords.js'
-import { loginFailureKey, throttleIp, throttleMail } from './throttle.js'
+import { loginFailureKey, throttleIp, throttleIpMail, throttleMail } from './throttle.js'
 
 /**
  * `POST /email`: after the current password, mails a confirmation link to the new address (a
  * `change_email` token; the address changes only when it is spent, claimed atomically then) and a
- * notice to the old one. Both mails are awaited: the notice is what tells the owner of a stolen
+ * notice to the old one, the notice first. Both are awaited: the notice is what tells the owner of a stolen
  * session, so when either cannot be sent the link is voided and the answer is 503.
  */
 export async function requestEmailChange(
@@ -41,29 +41,30 @@ export async function requestEmailChange(
   if (checked.value.id !== caller.id) return fail('invalid_credentials')
   if (await deps.users.findByEmail(newEmail)) return fail('email_taken')
   const overMail =
-    (await throttleMail(deps, 'account', newEmail, now)) ?? (await throttleMail(deps, 'account', caller.email, now))
+    (await throttleMail(deps, 'account', newEmail, now)) ??
+    (await throttleMail(deps, 'account', caller.email, now)) ??
+    (await throttleIpMail(deps, input.ip, now))
   if (overMail) return overMail
 
+  // The notice first: a link to the new address is never out without the old address told. Any
+  // older link goes before the notice does, so a failed notice leaves no link usable.
+  await deps.tokens.revokeForUser(caller.id, ['change_email'])
+  await sendMail(deps, { purpose: 'email_change_notice', to: caller.email, newEmail }, caller.id)
   const send = await prepareTokenMail(
     deps,
     { userId: caller.id, purpose: 'change_email', email: newEmail, now },
     (token) => ({ purpose: 'confirm_new_email', to: newEmail, token, validFor: TOKEN_LIFETIME.change_email }),
   )
   await send()
-  try {
-    await sendMail(deps, { purpose: 'email_change_notice', to: caller.email, newEmail }, caller.id)
-  } catch (err) {
-    await deps.tokens.revokeForUser(caller.id, ['change_email']).catch(() => undefined)
-    throw err
-  }
   return ok({})
 }
 
 /**
  * `DELETE /account`: after the current password, the account, every session and every pending
- * token go, and the address is free to register again. The account goes first, so no login can
- * start a session for it afterwards (login looks again after creating one); the sessions and
- * tokens left by a crash in between belong to no account and die with their expiry.
+ * token go, and the address is free to register again. Sessions and tokens go first, so a failure
+ * halfway leaves an account the user can delete again, never a deleted account with live sessions;
+ * the sessions are revoked once more after the account is gone, for a login that was checking the
+ * password meanwhile (login also looks again after creating its session).
  */
 export async function deleteAccount(
   deps: Pick<Deps, 'users' | 'sessions' | 'tokens' | 'hasher' | 'limiter' | 'policy' | 'clock' | 'log'>,
@@ -77,9 +78,10 @@ export async function deleteAccount(
   const checked = await checkPassword(deps, caller.email, input.password, input.ip, now)
   if (!checked.ok) return checked
   if (checked.value.id !== caller.id) return fail('invalid_credentials')
-  await deps.users.delete(caller.id)
   await deps.sessions.revokeAllForUser(caller.id, deps.clock.now())
   await deps.tokens.revokeForUser(caller.id)
+  await deps.users.delete(caller.id)
+  await deps.sessions.revokeAllForUser(caller.id, deps.clock.now())
   await deps.limiter.reset(loginFailureKey(caller.email))
   deps.log.event('account_deleted', { userId: caller.id, ip: input.ip })
   return ok(null)

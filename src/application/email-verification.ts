@@ -4,7 +4,7 @@ import { type PublicUser, toPublicUser, type UserRecord } from '../domain/user.j
 import { prepareTokenMail, sendInBackground } from './account-mail.js'
 import type { Deps, Identity } from './deps.js'
 import { isSessionLive } from './live-session.js'
-import { throttleIp, throttleMail } from './throttle.js'
+import { throttleIp, throttleIpMail, throttleMail } from './throttle.js'
 
 type MailDeps = Pick<Deps, 'tokens' | 'tokenMint' | 'mailer' | 'log' | 'limiter' | 'policy' | 'clock'>
 
@@ -51,7 +51,7 @@ export async function requestVerification(
   const user = await deps.users.findById(input.identity.userId)
   if (!user) return fail('unauthorized')
   if (user.emailVerified) return ok({})
-  const overMail = await throttleMail(deps, 'account', user.email, now)
+  const overMail = (await throttleMail(deps, 'account', user.email, now)) ?? (await throttleIpMail(deps, input.ip, now))
   if (overMail) return overMail
   const send = await verificationMail(deps, user)
   await send()

@@ -1,23 +1,21 @@
 import { TOKEN_LIFETIME } from '../domain/account-token.js'
-import { parseEmail } from '../domain/email.js'
+import { type Email, parseEmail } from '../domain/email.js'
 import { fail, ok, type Result } from '../domain/errors.js'
 import { checkNewPassword, normalisePassword, PASSWORD_PROBLEM_DETAIL } from '../domain/password-policy.js'
-import type { UserId, UserRecord } from '../domain/user.js'
+import type { Instant } from '../domain/units.js'
+import type { UserRecord } from '../domain/user.js'
 import { prepareTokenMail, sendInBackground, sendMail } from './account-mail.js'
 import { checkPassword } from './credentials.js'
 import type { Deps, Identity } from './deps.js'
 import { isSessionLive } from './live-session.js'
-import { loginFailureKey, throttleIp, throttleMail } from './throttle.js'
-
-/** Stands in for the user of an unknown address, so `/password/forgot` does the same store work. */
-const NO_ONE = '!unknown' as UserId
+import { loginFailureKey, throttleIp, throttleIpMail, throttleMail } from './throttle.js'
 
 /**
- * `POST /password/forgot`: the same `202` for every well-formed address, known or not, and the
- * same work up to the mail: the per-address count, the lookup, a token made and a write to the
- * token store (for an unknown address, a revocation that finds nothing). The mail itself goes in
- * the background for both, so its time never shows; a send that fails is a `mail_failed` security
- * event and voids its token, and is never reported to the caller.
+ * `POST /password/forgot`: the same `202` for every well-formed address, known or not. Only what
+ * does not depend on the address's account happens before the answer (the per-IP and per-address
+ * counts); the lookup, the token and the mail go after it, in the background, so neither the
+ * answer's time nor its availability (a cold or busy store object for one account) can tell
+ * whether the address has an account. Whatever fails there is a security event, never an answer.
  */
 export async function forgotPassword(
   deps: Pick<Deps, 'users' | 'tokens' | 'tokenMint' | 'mailer' | 'limiter' | 'policy' | 'clock' | 'log' | 'background'>,
@@ -28,36 +26,68 @@ export async function forgotPassword(
   if (limited) return limited
   const email = parseEmail(input.email)
   if (!email) return fail('invalid_request', { detail: 'email is not a valid address' })
-  const overMail = await throttleMail(deps, 'forgot', email, now)
+  const overMail = (await throttleMail(deps, 'forgot', email, now)) ?? (await throttleIpMail(deps, input.ip, now))
   if (overMail) return overMail
-  const user = await deps.users.findByEmail(email)
-  if (!user) {
-    await deps.tokenMint.mint(NO_ONE)
-    await deps.tokens.revokeForUser(NO_ONE, ['reset_password'])
-    return ok({})
-  }
-  const send = await prepareTokenMail(deps, { userId: user.id, purpose: 'reset_password', email, now }, (token) => ({
-    purpose: 'reset_password',
-    to: email,
-    token,
-    validFor: TOKEN_LIFETIME.reset_password,
-  }))
-  deps.log.event('password_reset_requested', { userId: user.id, ip: input.ip })
-  sendInBackground(deps, send)
+  deps.background.run(mailResetLink(deps, email, input.ip, now))
   return ok({})
+}
+
+/** The part of `/password/forgot` that runs after the answer: find the account, make and mail a link. */
+async function mailResetLink(
+  deps: Pick<Deps, 'users' | 'tokens' | 'tokenMint' | 'mailer' | 'log'>,
+  email: Email,
+  ip: string,
+  now: Instant,
+): Promise<void> {
+  let send: () => Promise<void>
+  try {
+    const user = await deps.users.findByEmail(email)
+    if (!user) return
+    send = await prepareTokenMail(deps, { userId: user.id, purpose: 'reset_password', email, now }, (token) => ({
+      purpose: 'reset_password',
+      to: email,
+      token,
+      validFor: TOKEN_LIFETIME.reset_password,
+    }))
+    deps.log.event('password_reset_requested', { userId: user.id, ip })
+  } catch {
+    // A store outage before anything was sent: no mail, no token. The caller had its 202 already.
+    deps.log.event('mail_failed', { purpose: 'reset_password', userId: null })
+    return
+  }
+  // A failed send is logged by `sendMail`, and voids its token.
+  await send().catch(() => undefined)
 }
 
 type ReplaceDeps = Pick<Deps, 'users' | 'sessions' | 'tokens' | 'limiter' | 'mailer' | 'log' | 'clock' | 'background'>
 
 /**
- * What every password change does once the new hash is stored: revoke the sessions the contract
- * names (all, or all but the caller's), kill pending reset links, clear the login lockout, and
- * tell the address (in the background: the change is done whatever becomes of the notice).
+ * Replaces the password hash so that no session it should end survives a failure halfway: the
+ * sessions the contract names (all, or all but the caller's) and every pending link go first, then
+ * the hash is written, then the sessions are revoked once more, for a login that was checking the
+ * old password meanwhile (login also looks again after creating its session). Every pending link
+ * goes, not only reset links: an address-change link made with a stolen session must not outlive
+ * the password that the owner changed to lock the thief out. Store failures leave the user signed
+ * out with the old password, never a thief signed in with the new one.
  */
-async function afterPasswordReplaced(deps: ReplaceDeps, user: UserRecord, keep?: Identity): Promise<void> {
-  const now = deps.clock.now()
-  await deps.sessions.revokeAllForUser(user.id, now, keep?.sessionId)
-  await deps.tokens.revokeForUser(user.id, ['reset_password'])
+async function replacePassword(
+  deps: ReplaceDeps,
+  user: UserRecord,
+  patch: { readonly passwordHash: string; readonly emailVerified?: boolean },
+  keep?: Identity,
+): Promise<UserRecord | null> {
+  const kept = keep?.sessionId
+  await deps.sessions.revokeAllForUser(user.id, deps.clock.now(), kept)
+  await deps.tokens.revokeForUser(user.id)
+  const updated = await deps.users.update(user.id, patch)
+  if (!updated) return null
+  await deps.sessions.revokeAllForUser(user.id, deps.clock.now(), kept)
+  await afterPasswordReplaced(deps, updated)
+  return updated
+}
+
+/** After a new password is in: clear the login lockout and tell the address (in the background). */
+async function afterPasswordReplaced(deps: ReplaceDeps, user: UserRecord): Promise<void> {
   await deps.limiter.reset(loginFailureKey(user.email))
   if (deps.mailer)
     sendInBackground(deps, () => sendMail(deps, { purpose: 'password_changed', to: user.email }, user.id))
@@ -82,19 +112,19 @@ export async function resetPassword(
   if (!opened) return fail('invalid_token')
 
   const lease = await deps.hasher.reserve()
-  let user: UserRecord | null
+  let owner: UserRecord | null
+  let passwordHash: string
   try {
     const spent = await deps.tokens.consume(opened.userId, opened.digest, ['reset_password'], now)
     if (!spent) return fail('invalid_token')
-    const owner = await deps.users.findById(spent.userId)
+    owner = await deps.users.findById(spent.userId)
     if (!owner || owner.email !== spent.email) return fail('invalid_token')
-    const passwordHash = await lease.hash(normalisePassword(input.password))
-    user = await deps.users.update(owner.id, { passwordHash, emailVerified: true })
+    passwordHash = await lease.hash(normalisePassword(input.password))
   } finally {
     lease.release()
   }
+  const user = await replacePassword(deps, owner, { passwordHash, emailVerified: true })
   if (!user) return fail('invalid_token')
-  await afterPasswordReplaced(deps, user)
   deps.log.event('password_reset', { userId: user.id, ip: input.ip })
   return ok(null)
 }
@@ -124,9 +154,8 @@ export async function changePassword(
   if (checked.value.id !== caller.id) return fail('invalid_credentials')
 
   const passwordHash = await deps.hasher.hash(normalisePassword(input.newPassword))
-  const user = await deps.users.update(caller.id, { passwordHash })
+  const user = await replacePassword(deps, caller, { passwordHash }, input.identity)
   if (!user) return fail('unauthorized')
-  await afterPasswordReplaced(deps, user, input.identity)
   deps.log.event('password_changed', { userId: user.id, sessionId: input.identity.sessionId, ip: input.ip })
   return ok(null)
 }

@@ -28,7 +28,11 @@ export interface UserRepository {
    * that marks it verified.
    */
   changeEmail(id: UserId, email: Email): Promise<UserRecord | 'email_taken' | null>
-  /** Deletes the account and releases its address; true when it existed. Idempotent. */
+  /**
+   * Deletes the account and releases its address; true when it existed. Idempotent. Its sessions
+   * and pending tokens are the caller's to revoke through their own ports (a store that keeps them
+   * with the account, as the Durable Object does, may drop them here too).
+   */
   delete(id: UserId): Promise<boolean>
 }
 

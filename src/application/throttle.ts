@@ -59,6 +59,7 @@ export type MailCounter = 'forgot' | 'account'
 export const mailRule = (policy: AuthPolicy): RateRule => ({
   limit: policy.mailsPerAddressPerHour,
   window: seconds(3600),
+  room: 'mail',
 })
 export const mailKey = (counter: MailCounter, email: string): string => `mail-to:${counter}:${email}`
 
@@ -70,5 +71,22 @@ export async function throttleMail(
   now: Instant,
 ): Promise<ReturnType<typeof fail<'rate_limited'>> | null> {
   const decision = await deps.limiter.hit(mailKey(counter, email), mailRule(deps.policy), now)
+  return decision.allowed ? null : fail('rate_limited', { retryAfter: decision.retryAfter })
+}
+
+/**
+ * Mails one client IP may cause per hour, across the routes that send them: the per-minute route
+ * limit alone would let one address send thousands of reset mails an hour to as many addresses.
+ */
+export const MAILS_PER_IP_PER_HOUR = 30
+
+/** Counts one mail caused by `ip`; the `rate_limited` failure past `MAILS_PER_IP_PER_HOUR`. */
+export async function throttleIpMail(
+  deps: Pick<Deps, 'limiter'>,
+  ip: string,
+  now: Instant,
+): Promise<ReturnType<typeof fail<'rate_limited'>> | null> {
+  const rule: RateRule = { limit: MAILS_PER_IP_PER_HOUR, window: seconds(3600), mayForget: true }
+  const decision = await deps.limiter.hit(`ip:mail:${ip}`, rule, now)
   return decision.allowed ? null : fail('rate_limited', { retryAfter: decision.retryAfter })
 }

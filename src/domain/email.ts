@@ -9,7 +9,10 @@ const MAX_OCTETS = 254
 // point (Hangul fillers, variation selectors, which render as nothing but are not format
 // characters) never belong in an address, where they would make a lookalike of another account's.
 const FORBIDDEN = /[\u0000-\u0020\u007f-\u009f\u00a0\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}]/u
-const LOCAL = /^[^@\s]{1,64}$/
+// The local part: no character that a mail header or an SMTP command reads as structure (list
+// separators, brackets, comments, quotes, escapes, routes), so an address is one mailbox to
+// every transport: `ceo<x@corp.com` or `a,b@x.com` would be delivered elsewhere, or to several.
+const LOCAL = /^[^@\s<>()[\]",;:\\]{1,64}$/
 // Characters the URL parser treats as delimiters or escapes in a host: refused before parsing, so
 // `a@evil.com/x` or `a@ex%41mple.com` can never parse as another domain.
 const URL_SPECIAL = /[/\\?#%:@[\]<>^|"'`{}]/

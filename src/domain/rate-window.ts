@@ -15,6 +15,12 @@ export interface RateRule {
    * full store refuses new keys (503) instead.
    */
   readonly mayForget?: boolean
+  /**
+   * A counter a bounded store keeps in room of its own: the mail limits, which any address can
+   * open (`/password/forgot` counts unknown addresses too), so that filling their room can refuse
+   * more mail but never a login's lockout counter.
+   */
+  readonly room?: 'mail'
 }
 
 /** Whether one more event is allowed, else how long until the window ends. */

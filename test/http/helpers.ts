@@ -172,6 +172,7 @@ export function instrument(base: Stores): InstrumentedStores {
       users: wrap('users', base.users),
       sessions: wrap('sessions', base.sessions),
       limiter: wrap('limiter', base.limiter),
+      tokens: wrap('tokens', base.tokens),
       health: wrap('health', base.health),
     },
   })

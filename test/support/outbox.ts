@@ -12,6 +12,8 @@ export interface Outbox extends Mailer {
   readonly sent: MailMessage[]
   /** While true, every send throws `mail_unavailable`, as a transport that cannot deliver does. */
   failing: boolean
+  /** When set, the sends it picks throw `mail_unavailable` (one recipient's server down). */
+  refuses: ((message: MailMessage) => boolean) | undefined
   /** The messages to one address, oldest first. */
   to(address: string): MailMessage[]
   /** The token of the last mail to `address` that carried one. */
@@ -23,8 +25,9 @@ export function outbox(): Outbox {
   const box: Outbox = {
     sent,
     failing: false,
+    refuses: undefined,
     async send(message) {
-      if (box.failing) throw new UnavailableError('mail_unavailable', seconds(30))
+      if (box.failing || box.refuses?.(message)) throw new UnavailableError('mail_unavailable', seconds(30))
       sent.push(message)
     },
     to: (address) => sent.filter((m) => m.to === address),

@@ -85,6 +85,14 @@ describe('parseEmail', () => {
     ['a line separator', 'ada\u2028@example.com'],
     ['a no-break space', 'ada\u00a0x@example.com'],
     ['a local part over 64 characters', `${'a'.repeat(65)}@example.com`],
+    ['an angle bracket, which a mailer reads as another address', 'ceo<x@corp.com'],
+    ['a comma, which a mailer reads as a list', 'a,b@example.com'],
+    ['a semicolon', 'a;b@example.com'],
+    ['a quoted local part', '"ada"@example.com'],
+    ['a comment', 'ada(x)@example.com'],
+    ['a colon (a group or a route)', 'list:ada@example.com'],
+    ['a backslash', 'a\\b@example.com'],
+    ['square brackets', 'a[b]@example.com'],
     ['the empty string', ''],
   ])('refuses %s', (_, raw) => {
     expect(parseEmail(raw)).toBeNull()

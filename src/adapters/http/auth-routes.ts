@@ -161,7 +161,7 @@ export function createAuthRoutes(deps: Deps, config: HttpConfig, jar: CookieJar,
       return result.ok ? reply(c, {}, 202) : problem(c, result.error, result)
     })
 
-    .post('/email/verify', verification, limitBody, jsonOnly, jsonBody(TokenBody), async (c) => {
+    .post('/email/verify', mail, limitBody, jsonOnly, jsonBody(TokenBody), async (c) => {
       const result = await verifyEmail(requestDeps(deps, c), { token: c.req.valid('json').token, ip: ip(c) })
       return result.ok ? reply(c, { user: userJson(result.value) }) : problem(c, result.error, result)
     })

@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls'
 import { createTransport } from 'nodemailer'
 import type { Mailer } from '../../application/ports.js'
 import { type RenderOptions, renderMail } from './messages.js'
+import { envelopeAddress } from './mime.js'
 import {
   DEFAULT_SMTP_TIMEOUTS,
   type MailFailureReason,
@@ -62,7 +63,10 @@ export function createNodeSmtpMailer(server: SmtpServer, options: NodeSmtpOption
       const from =
         mail.from.name === undefined ? mail.from.address : { name: mail.from.name, address: mail.from.address }
       try {
-        await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html })
+        // An explicit envelope of plain addresses: nodemailer would otherwise parse `to` as a list.
+        const envelope = { from: envelopeAddress(mail.from.address), to: [envelopeAddress(mail.to)] }
+        const to = { name: '', address: mail.to }
+        await transport.sendMail({ from, to, envelope, subject: mail.subject, text: mail.text, html: mail.html })
       } catch (err) {
         const code = String((err as { code?: unknown }).code ?? '')
         const text = `${code || 'error'}: ${err instanceof Error ? err.message : String(err)}`

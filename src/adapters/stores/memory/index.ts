@@ -57,6 +57,8 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
   // so a flood of new addresses neither fills the lockouts' room nor stops every other client.
   const counters = new BoundedExpiringMap<string, RateWindow>(maxRateKeys, undefined, 'refuse')
   const forgettable = new BoundedExpiringMap<string, RateWindow>(maxRateKeys, undefined, 'evict-oldest')
+  // Mail limits, which any address can open, refuse in room of their own: filled, they stop mail only.
+  const mailCounters = new BoundedExpiringMap<string, RateWindow>(maxRateKeys, undefined, 'refuse')
 
   const userRepo: UserRepository = {
     async create(user) {
@@ -154,7 +156,7 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
 
   const limiter: RateLimiter = {
     async hit(key, rule, now) {
-      const map = rule.mayForget ? forgettable : counters
+      const map = rule.mayForget ? forgettable : rule.room === 'mail' ? mailCounters : counters
       const { next, decision } = decideHit(map.get(key, now) ?? null, rule, now)
       if (!map.set(key, next, next.end, now)) throw storeUnavailable('full')
       return decision
@@ -162,6 +164,7 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
     async reset(key) {
       counters.delete(key)
       forgettable.delete(key)
+      mailCounters.delete(key)
     },
   }
 
