@@ -8,7 +8,7 @@ import { systemClock, webRandom } from './adapters/crypto/web-runtime.js'
 import { createApp } from './adapters/http/app.js'
 import type { HttpConfig } from './adapters/http/config.js'
 import { jsonLog, logFor } from './adapters/log.js'
-import type { AuthPolicy, Background, Deps } from './application/deps.js'
+import { type AuthPolicy, type Background, type Deps, later } from './application/deps.js'
 import type { Clock, Mailer, PasswordHasher, Random, SecurityLog, Stores } from './application/ports.js'
 import { seconds } from './domain/units.js'
 
@@ -39,7 +39,7 @@ export const policyFrom = (
 /** On Node, background work is a promise the process keeps; it logs its own failure. */
 const keptPromises: Background = {
   run(task) {
-    task.catch(() => undefined)
+    void later(task)
   },
 }
 

@@ -73,5 +73,5 @@ export async function prepareTokenMail(
  * since no caller is waiting for it.
  */
 export function sendInBackground(deps: Pick<Deps, 'background'>, send: () => Promise<void>): void {
-  deps.background.run(send().catch(() => undefined))
+  deps.background.run(send)
 }

@@ -40,12 +40,18 @@ export interface AuthPolicy {
 }
 
 /**
- * Work that may finish after the answer: `waitUntil` on Workers, a promise the process keeps on
- * Node. A task logs its own failure; `run` never throws.
+ * Work for after the answer: `waitUntil` on Workers, a promise the process keeps on Node. The task
+ * starts only once the current one has yielded to the event loop (a macrotask later), so none of
+ * its work, not even what it would do before its first `await`, runs inside the request that
+ * scheduled it. A task logs its own failure; `run` never throws.
  */
 export interface Background {
-  run(task: Promise<unknown>): void
+  run(task: () => Promise<unknown>): void
 }
+
+/** The task, a macrotask from now: what every `Background` runs. */
+export const later = (task: () => Promise<unknown>): Promise<unknown> =>
+  new Promise((resolve) => setTimeout(resolve, 0)).then(task).catch(() => undefined)
 
 /** Everything a use case may ask for; each one picks only what it needs. */
 export interface Deps {

@@ -28,7 +28,7 @@ export async function forgotPassword(
   if (!email) return fail('invalid_request', { detail: 'email is not a valid address' })
   const overMail = (await throttleMail(deps, 'forgot', email, now)) ?? (await throttleIpMail(deps, input.ip, now))
   if (overMail) return overMail
-  deps.background.run(mailResetLink(deps, email, input.ip, now))
+  deps.background.run(() => mailResetLink(deps, email, input.ip, now))
   return ok({})
 }
 

@@ -1,4 +1,4 @@
-import type { Background } from '../../src/application/deps.js'
+import { type Background, later } from '../../src/application/deps.js'
 import type { Mailer, MailMessage } from '../../src/application/ports.js'
 import { UnavailableError } from '../../src/domain/errors.js'
 import { seconds } from '../../src/domain/units.js'
@@ -50,7 +50,7 @@ export function trackedBackground(): TrackedBackground {
   const tasks: Promise<unknown>[] = []
   return {
     run(task) {
-      tasks.push(task.catch(() => undefined))
+      tasks.push(later(task))
     },
     async settled() {
       while (tasks.length > 0) await Promise.all(tasks.splice(0))

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import type { Background } from '../../application/deps.js'
+import { type Background, later } from '../../application/deps.js'
 import type { SecurityLog } from '../../application/ports.js'
 
 /**
@@ -45,5 +45,5 @@ export function mailingDeps<D extends { readonly log: SecurityLog; readonly back
   }
   if (!ctx) return scoped
   const waitUntil = ctx.waitUntil.bind(ctx)
-  return { ...scoped, background: { run: (task) => waitUntil(task) } }
+  return { ...scoped, background: { run: (task) => waitUntil(later(task)) } }
 }
