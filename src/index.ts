@@ -8,12 +8,22 @@ export { SettingsError } from './adapters/config/settings.js'
 export type { Auth, AuthRoutes } from './adapters/http/app.js'
 export { type OpenApiDocument, type OpenApiOptions, openApiDocument } from './adapters/http/openapi.js'
 export type { AuthEnv, RequireAuth } from './adapters/http/require-auth.js'
+export {
+  linkFor,
+  type MailAddress,
+  type RenderedMail,
+  type RenderOptions,
+  renderMail,
+} from './adapters/mail/messages.js'
 export { guarded, STORE_RETRY_AFTER, storeUnavailable } from './adapters/stores/outage.js'
 export type { Identity } from './application/deps.js'
 
 // For a store of your own: the ports it implements, the rules every store applies, and the error
 // an outage throws (a 503 with Retry-After that touches no cookie).
 export type {
+  Mailer,
+  MailMessage,
+  MailPurpose,
   RateDecision,
   RateLimiter,
   RateRule,
@@ -22,9 +32,12 @@ export type {
   SessionStore,
   StoreHealth,
   Stores,
+  TokenStore,
+  UserPatch,
   UserRepository,
 } from './application/ports.js'
-export { type AuthOptions, createAuth } from './create-auth.js'
+export { type AuthMailOptions, type AuthOptions, createAuth } from './create-auth.js'
+export { type AccountToken, isTokenLiveAt, TOKEN_LIFETIME, type TokenPurpose } from './domain/account-token.js'
 export type { Email } from './domain/email.js'
 export { UnavailableError } from './domain/errors.js'
 export { decideHit, type RateWindow } from './domain/rate-window.js'

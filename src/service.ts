@@ -104,7 +104,10 @@ export interface ServiceOptions {
   /** How the password hasher bounds its KDF work; the Worker passes a start rate (src/worker.ts). */
   readonly kdf?: ScryptHasherOptions
   /** The account lifecycle's mail: its settings and the mailer `mailerFrom` chose. Absent: mail off. */
-  readonly mail?: { readonly settings: MailSettings; readonly mailer: Mailer | undefined }
+  readonly mail?: {
+    readonly settings: Pick<MailSettings, 'emailVerification' | 'passwordReset'>
+    readonly mailer: Mailer | undefined
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
-import { type AuthEnv, createAuth, SettingsError } from '../../src/index.js'
+import { type AuthEnv, createAuth, type Mailer, type RenderedMail, renderMail, SettingsError } from '../../src/index.js'
 import { captureConsole } from '../support/captured-console.js'
 
 const SECRET = 'an-embedding-test-secret-of-at-least-32-bytes'
@@ -167,5 +167,36 @@ describe('createAuth({ stores, secret })', () => {
   it('requires a secret in production, and makes an ephemeral one (with a warning) elsewhere', () => {
     const err = thrown(() => createAuth({ stores: createMemoryStores(), secret: undefined, production: true }))
     expect(err.message).toContain('secret (JWT_SECRET) is required when production is true')
+  })
+})
+
+describe('createAuth({ mail })', () => {
+  it('sends the lifecycle mails through the mailer it is given, rendered with renderMail', async () => {
+    const rendered: RenderedMail[] = []
+    const mailer: Mailer = {
+      async send(message) {
+        rendered.push(
+          renderMail(message, { appUrl: 'https://shop.example.com/account', from: { address: 'a@shop.example.com' } }),
+        )
+      },
+    }
+    const app = hostApp({ mail: { mailer } })
+    const res = await app.request('/auth/register', post({ email: 'ada@example.com', password: PASSWORD }))
+    expect(res.status).toBe(201)
+    await vi.waitFor(() => expect(rendered).toHaveLength(1))
+    const [mail] = rendered
+    expect(mail?.subject).toBe('Confirm your email address')
+    const link = /https:\S+/.exec(mail?.text ?? '')?.[0] ?? ''
+    expect(link.startsWith('https://shop.example.com/account/verify-email?token=')).toBe(true)
+    const token = new URL(link).searchParams.get('token')
+    const verified = await app.request('/auth/email/verify', post({ token }))
+    expect(verified.status).toBe(200)
+    expect(((await verified.json()) as { user: { emailVerified: boolean } }).user.emailVerified).toBe(true)
+  })
+
+  it('without mail, the routes that send it are 404', async () => {
+    const app = hostApp()
+    expect((await app.request('/auth/password/forgot', post({ email: 'ada@example.com' }))).status).toBe(404)
+    expect((await app.request('/auth/email/verify', post({ token: 'x' }))).status).toBe(404)
   })
 })
