@@ -47,6 +47,8 @@ export interface DepsOptions {
   readonly stores: Stores
   readonly hasher: PasswordHasher
   readonly secret: string
+  /** Secrets that still verify (`JWT_PREVIOUS_SECRETS`); `secret` signs. */
+  readonly previousSecrets?: readonly string[]
   readonly policy: AuthPolicy
   readonly issuer?: string | undefined
   readonly audience?: string | undefined
@@ -68,12 +70,13 @@ export interface DepsOptions {
 export function buildDeps(o: DepsOptions): Deps {
   const accessTokens = createAccessTokens({
     secret: o.secret,
+    ...(o.previousSecrets && { previousSecrets: o.previousSecrets }),
     ttl: o.policy.accessTokenTtl,
     issuer: o.issuer,
     audience: o.audience,
     ...(o.tokenCacheSize !== undefined && { cacheSize: o.tokenCacheSize }),
   })
-  const refreshTokens = createRefreshTokens(o.secret, { issuer: o.issuer, audience: o.audience })
+  const refreshTokens = createRefreshTokens(o.secret, { issuer: o.issuer, audience: o.audience }, o.previousSecrets)
   return {
     users: o.stores.users,
     sessions: o.stores.sessions,
@@ -127,6 +130,7 @@ export function compose(o: ServiceOptions): { deps: Deps; config: HttpConfig } {
     stores,
     hasher: createScryptHasher(o.kdf),
     secret,
+    previousSecrets: settings.jwtPreviousSecrets,
     policy: policyFrom(settings, o.mail?.mailer ? o.mail.settings : undefined),
     mailer: o.mail?.mailer,
     issuer: settings.jwtIssuer,

@@ -35,6 +35,7 @@ type Fetch = (request: Request, env: WorkerEnv, ctx: ExecutionContext) => Respon
 const SETTINGS = [
   'NODE_ENV',
   'JWT_SECRET',
+  'JWT_PREVIOUS_SECRETS',
   'JWT_ISSUER',
   'JWT_AUDIENCE',
   'ACCESS_TOKEN_TTL',

@@ -52,6 +52,11 @@ export interface TestAppOptions {
   readonly policy?: Partial<AuthPolicy>
   readonly config?: Partial<HttpConfig>
   readonly tokenCacheSize?: number
+  /** The signing secret (the test secret unless given) and secrets that still verify. */
+  readonly secret?: string
+  readonly previousSecrets?: readonly string[]
+  /** A clock of its own, to share one between apps over the same stores (a restart). */
+  readonly clock?: FakeClock
   /** Turns the account lifecycle's mail on (`MAIL_POLICY` unless `policy` says otherwise). */
   readonly mail?: boolean
 }
@@ -64,14 +69,15 @@ export interface TestAppOptions {
  */
 export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const stores = opts.stores ?? makeStores()
-  const clock = fakeClock(Date.now())
+  const clock = opts.clock ?? fakeClock(Date.now())
   const events: LoggedEvent[] = []
   const mail = outbox()
   const background = trackedBackground()
   const deps = await buildDeps({
     stores,
     hasher: createScryptHasher({ params: { ln: 10, r: 8, p: 1 } }),
-    secret: TEST_SECRET,
+    secret: opts.secret ?? TEST_SECRET,
+    ...(opts.previousSecrets && { previousSecrets: opts.previousSecrets }),
     policy: { ...TEST_POLICY, ...(opts.mail && MAIL_POLICY), ...opts.policy },
     ...(opts.mail && { mailer: mail }),
     background,

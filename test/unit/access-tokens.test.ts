@@ -62,7 +62,11 @@ describe('access tokens: issue and verify', () => {
     const { token, expiresAt } = await at.issue(uid, sid, instant(NOW + 999))
     expect(expiresAt).toBe((NOW_S + 600) * SEC)
     const [header, payload] = token.split('.').map((p) => Buffer.from(p, 'base64url').toString())
-    expect(JSON.parse(header ?? '')).toEqual({ alg: 'HS256', typ: 'JWT' })
+    expect(JSON.parse(header ?? '')).toEqual({
+      alg: 'HS256',
+      typ: 'JWT',
+      kid: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
+    })
     expect(JSON.parse(payload ?? '')).toEqual({ sub: uid, sid, iat: NOW_S, exp: NOW_S + 600 })
     expect(await at.verify(token, NOW)).toEqual({
       valid: true,

@@ -170,6 +170,19 @@ describe('createAuth({ stores, secret })', () => {
   })
 })
 
+describe('createAuth({ previousSecrets })', () => {
+  it('verifies tokens a previous secret signed, and names the option when one is bad', async () => {
+    const previous = 'the-previous-embedding-secret-0123456789'
+    const before = hostApp({ secret: previous })
+    const cookie = await signedIn(before)
+    const after = hostApp({ secret: SECRET, previousSecrets: [previous] })
+    expect((await after.request('/orders', { headers: { cookie } })).status).toBe(200)
+    expect((await hostApp().request('/orders', { headers: { cookie } })).status).toBe(401)
+    const err = thrown(() => createAuth({ stores: createMemoryStores(), secret: SECRET, previousSecrets: ['short'] }))
+    expect(err.message).toContain('previousSecrets (JWT_PREVIOUS_SECRETS) entry 1 must be at least 32 bytes')
+  })
+})
+
 describe('createAuth({ mail })', () => {
   it('sends the lifecycle mails through the mailer it is given, rendered with renderMail', async () => {
     const rendered: RenderedMail[] = []

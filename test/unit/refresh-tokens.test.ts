@@ -69,6 +69,20 @@ describe('refresh tokens', () => {
     expect(await mine.open(await theirs.issue(sid, gen(0)))).toBeNull()
   })
 
+  it('opens a token made under a previous secret (JWT_PREVIOUS_SECRETS), and issues under the current one', async () => {
+    const sid = 'sessPrevSecret0000000001' as SessionId
+    const previous = 'a-previous-secret-0123456789abcdefghijkl'
+    const before = createRefreshTokens(previous)
+    const old = await before.issue(sid, gen(4))
+    const after = createRefreshTokens(SECRET, {}, [previous])
+    expect(await after.open(old)).toEqual({ sessionId: sid, generation: 4 })
+    const renewed = await after.issue(sid, gen(5))
+    expect(await createRefreshTokens(SECRET).open(renewed)).toEqual({ sessionId: sid, generation: 5 })
+    expect(await before.open(renewed)).toBeNull()
+    // Removed from the list, the previous secret's tokens open no more.
+    expect(await createRefreshTokens(SECRET).open(old)).toBeNull()
+  })
+
   it('derives its key apart from the JWT key: an HMAC under the raw secret does not verify', async () => {
     const rt = await createRefreshTokens(SECRET)
     const key = await crypto.subtle.importKey(

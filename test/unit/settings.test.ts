@@ -21,6 +21,7 @@ describe('parseSettings: defaults', () => {
       production: false,
       port: 3000,
       jwtSecret: undefined,
+      jwtPreviousSecrets: [],
       jwtIssuer: undefined,
       jwtAudience: undefined,
       redisUrl: undefined,
@@ -82,6 +83,7 @@ describe('parseSettings: every variable is read', () => {
       production: false,
       port: 8080,
       jwtSecret: GOOD_SECRET,
+      jwtPreviousSecrets: [],
       jwtIssuer: 'https://auth.example.com',
       jwtAudience: 'app',
       redisUrl: 'rediss://cache.example.com:6380/0',
@@ -287,5 +289,42 @@ describe('parseSettings: JWT_SECRET', () => {
 
   it('is optional outside production', () => {
     expect(parseSettings({ NODE_ENV: 'test' }).jwtSecret).toBeUndefined()
+  })
+})
+
+describe('parseSettings: JWT_PREVIOUS_SECRETS', () => {
+  const OLD = 'pV3mQ8wK1tZ6yR4nB9cX2dF7gH0jL5aS8eU3iO6q'
+  const OLDER = 'zN5rT2kW8vY1mQ6pB4cX9dF3gH7jL0aS2eU5iO8w'
+
+  it('reads a comma-separated list, trimmed, duplicates once, and none by default', () => {
+    expect(parseSettings({ JWT_SECRET: GOOD_SECRET }).jwtPreviousSecrets).toEqual([])
+    const s = parseSettings({ JWT_SECRET: GOOD_SECRET, JWT_PREVIOUS_SECRETS: ` ${OLD} ,${OLDER},${OLD},` })
+    expect(s.jwtPreviousSecrets).toEqual([OLD, OLDER])
+  })
+
+  it.each([
+    ['a short entry', `${OLD},short`, 'JWT_PREVIOUS_SECRETS entry 2 must be at least 32 bytes'],
+    ['JWT_SECRET itself', GOOD_SECRET, 'JWT_PREVIOUS_SECRETS entry 1 is JWT_SECRET itself'],
+    ['more than five', Array.from({ length: 6 }, (_, i) => `${OLD}${i}`).join(','), 'lists more than 5'],
+  ])('refuses %s, naming the entry and never its value', (_, raw, message) => {
+    const err = (() => {
+      try {
+        parseSettings({ JWT_SECRET: GOOD_SECRET, JWT_PREVIOUS_SECRETS: raw })
+      } catch (e) {
+        return e as Error
+      }
+      throw new Error('did not throw')
+    })()
+    expect(err.message).toContain(message)
+    expect(err.message).not.toContain(OLD)
+    expect(err.message).not.toContain('short')
+  })
+
+  it('refuses a placeholder in production, and previous secrets without JWT_SECRET', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET }
+    expect(() => parseSettings({ ...prod, JWT_PREVIOUS_SECRETS: 'changeme-changeme-changeme-changeme-1' })).toThrow(
+      'JWT_PREVIOUS_SECRETS entry 1 must not be a placeholder in production',
+    )
+    expect(() => parseSettings({ JWT_PREVIOUS_SECRETS: OLD })).toThrow('JWT_PREVIOUS_SECRETS needs JWT_SECRET')
   })
 })

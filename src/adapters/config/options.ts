@@ -9,6 +9,8 @@ import { parseSettings, type Settings, SettingsError } from './settings.js'
 export interface AuthSettingsOptions {
   /** At least 32 bytes (`JWT_SECRET`). Without one outside production, an ephemeral one is made, with a warning. */
   readonly secret: string | undefined
+  /** Secrets that still verify tokens after a rotation (`JWT_PREVIOUS_SECRETS`); `secret` signs. */
+  readonly previousSecrets?: readonly string[]
   /**
    * Refuses a missing or placeholder secret and makes cookies `Secure` by default. Defaults to
    * `NODE_ENV === 'production'` where the runtime has a `process.env`, as the standalone service.
@@ -33,11 +35,12 @@ export interface AuthSettingsOptions {
   readonly log?: SecurityLog
 }
 
-type Kind = 'string' | 'number' | 'boolean' | 'origins'
+type Kind = 'string' | 'number' | 'boolean' | 'origins' | 'list'
 
 /** Each option, the variable it stands for, and the type its value must have. */
 const OPTIONS: Readonly<Record<string, readonly [variable: string, kind: Kind]>> = {
   secret: ['JWT_SECRET', 'string'],
+  previousSecrets: ['JWT_PREVIOUS_SECRETS', 'list'],
   issuer: ['JWT_ISSUER', 'string'],
   audience: ['JWT_AUDIENCE', 'string'],
   accessTokenTtl: ['ACCESS_TOKEN_TTL', 'number'],
@@ -62,7 +65,7 @@ const runtimeSaysProduction = (): boolean =>
 const NOT_SETTINGS = new Set(['production', 'log'])
 
 const hasKind = (value: unknown, kind: Kind): boolean =>
-  kind === 'origins'
+  kind === 'origins' || kind === 'list'
     ? Array.isArray(value) && value.every((o) => typeof o === 'string' && !o.includes(','))
     : typeof value === kind && (kind !== 'number' || Number.isFinite(value))
 
@@ -89,7 +92,13 @@ export function settingsFromOptions(options: AuthSettingsOptions & Record<string
     }
     const [variable, kind] = known
     if (!hasKind(value, kind)) {
-      wrong.push(`${name} must be ${kind === 'origins' ? 'an array of origins' : `a ${kind}`}`)
+      const expected =
+        kind === 'origins'
+          ? 'an array of origins'
+          : kind === 'list'
+            ? 'an array of strings without commas'
+            : `a ${kind}`
+      wrong.push(`${name} must be ${expected}`)
       continue
     }
     env[variable] = Array.isArray(value) ? value.join(',') : String(value)

@@ -8,6 +8,8 @@ export interface Settings {
   readonly port: number
   /** Undefined when none was given outside production: the caller makes an ephemeral one. */
   readonly jwtSecret: string | undefined
+  /** `JWT_PREVIOUS_SECRETS`: secrets that still verify tokens (never sign), newest first. */
+  readonly jwtPreviousSecrets: readonly string[]
   readonly jwtIssuer: string | undefined
   readonly jwtAudience: string | undefined
   readonly redisUrl: string | undefined
@@ -82,6 +84,7 @@ const schema = (production: boolean) =>
         v.check((s) => !production || !PLACEHOLDER.test(s), 'must not be a placeholder in production'),
       ),
     ),
+    JWT_PREVIOUS_SECRETS: v.optional(v.string()),
     JWT_ISSUER: v.optional(v.pipe(v.string(), v.minLength(1))),
     JWT_AUDIENCE: v.optional(v.pipe(v.string(), v.minLength(1))),
     REDIS_URL: v.optional(v.pipe(v.string(), v.regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'))),
@@ -101,6 +104,33 @@ const schema = (production: boolean) =>
     TRUST_PROXY: bool(false),
     LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
   })
+
+/** At most this many previous secrets: each is tried in turn for a refresh token that the current one does not open. */
+export const MAX_PREVIOUS_SECRETS = 5
+
+/**
+ * `JWT_PREVIOUS_SECRETS`, comma-separated, each held to the rules of `JWT_SECRET`. A bad entry is
+ * named by its place, never echoed (it is a secret).
+ */
+function previousSecrets(raw: string | undefined, current: string | undefined, production: boolean): string[] {
+  if (raw === undefined) return []
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+  const problems: string[] = []
+  if (current === undefined && entries.length > 0) problems.push('JWT_PREVIOUS_SECRETS needs JWT_SECRET, which signs')
+  if (entries.length > MAX_PREVIOUS_SECRETS)
+    problems.push(`JWT_PREVIOUS_SECRETS lists more than ${MAX_PREVIOUS_SECRETS}`)
+  entries.forEach((secret, i) => {
+    const which = `JWT_PREVIOUS_SECRETS entry ${i + 1}`
+    if (new TextEncoder().encode(secret).length < 32) problems.push(`${which} must be at least 32 bytes`)
+    else if (production && PLACEHOLDER.test(secret)) problems.push(`${which} must not be a placeholder in production`)
+    else if (secret === current) problems.push(`${which} is JWT_SECRET itself`)
+  })
+  if (problems.length > 0) throw new SettingsError(`invalid configuration:\n  ${problems.join('\n  ')}`)
+  return [...new Set(entries)]
+}
 
 // `host:port`, the host a DNS name, an IPv4 address or a bracketed IPv6 address.
 const CLUSTER_NODE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):(\d{1,5})$/
@@ -181,6 +211,7 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
       'invalid configuration:\n  JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)',
     )
   }
+  const jwtPreviousSecrets = previousSecrets(s.JWT_PREVIOUS_SECRETS, s.JWT_SECRET, production)
   if (s.REDIS_URL !== undefined && s.REDIS_CLUSTER_NODES !== undefined) {
     throw new SettingsError('invalid configuration:\n  set REDIS_URL or REDIS_CLUSTER_NODES, not both')
   }
@@ -191,6 +222,7 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
     production,
     port: s.PORT,
     jwtSecret: s.JWT_SECRET,
+    jwtPreviousSecrets,
     jwtIssuer: s.JWT_ISSUER,
     jwtAudience: s.JWT_AUDIENCE,
     redisUrl: s.REDIS_URL,

@@ -1,14 +1,17 @@
-import { sign, verify } from 'hono/jwt'
+import { verify } from 'hono/jwt'
+import { decodeBase64Url, encodeBase64Url } from 'hono/utils/encode'
 import type { AccessClaims, AccessTokens, AccessVerdict } from '../../application/ports.js'
 import type { SessionId } from '../../domain/session.js'
 import { epochSeconds, fromEpochSeconds, type Millis } from '../../domain/units.js'
 import type { UserId } from '../../domain/user.js'
 import { BoundedExpiringMap } from '../bounded-map.js'
-import { importHmacKey, keyInFlight } from './hmac-key.js'
+import { importHmacKey, keyIdOf, keyInFlight } from './hmac-key.js'
 
 export interface AccessTokenOptions {
-  /** At least 32 bytes; checked by the composition root before it gets here. */
+  /** At least 32 bytes; checked by the composition root before it gets here. Signs every token. */
   readonly secret: string
+  /** Secrets that still verify tokens they signed (`JWT_PREVIOUS_SECRETS`), found by `kid`. */
+  readonly previousSecrets?: readonly string[]
   readonly ttl: Millis
   /** Clock tolerance in seconds (the claims' unit) on `exp`, `nbf` and `iat` (30 by default, at most 60). */
   readonly leeway?: number
@@ -23,6 +26,30 @@ export interface AccessTokenOptions {
 const SHAPE = /^[A-Za-z0-9_-]{2,2048}\.[A-Za-z0-9_-]{2,6000}\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/
 const MAX_TOKEN = 8192
 
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+const b64url = (bytes: ArrayBuffer): string => encodeBase64Url(bytes).replace(/=+$/, '')
+const b64json = (value: object): string => b64url(encoder.encode(JSON.stringify(value)).buffer as ArrayBuffer)
+
+/** One HS256 key: its `kid` and the imported key, both made once. */
+interface SigningKey {
+  readonly kid: string
+  readonly key: { get(): CryptoKey | Promise<CryptoKey> }
+}
+
+/** The `kid` of a token's header, `undefined` when it has none, or `null` when the header is not JSON. */
+function headerKid(token: string): string | undefined | null {
+  try {
+    const header = JSON.parse(decoder.decode(decodeBase64Url(token.slice(0, token.indexOf('.'))))) as unknown
+    if (typeof header !== 'object' || header === null) return null
+    const kid = (header as { kid?: unknown }).kid
+    if (kid === undefined) return undefined
+    return typeof kid === 'string' ? kid : null
+  } catch {
+    return null
+  }
+}
+
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128
 
@@ -35,8 +62,46 @@ const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 
  * never escape. Verified token strings are remembered until they expire, so a client's repeated
  * requests with the same token cost a map lookup.
  */
+/** Every key that may verify, by `kid`, and the one that signs. */
+interface KeyRing {
+  readonly signing: SigningKey
+  readonly byKid: ReadonlyMap<string, SigningKey>
+}
+
+async function keyRing(secret: string, previous: readonly string[]): Promise<KeyRing> {
+  // The imports start at once (synchronously), beside the kids' digests.
+  const make = (s: string): Promise<SigningKey> => {
+    const key = keyInFlight(() => importHmacKey(s))
+    return keyIdOf(s).then((kid) => ({ kid, key }))
+  }
+  const all = await Promise.all([secret, ...previous].map(make))
+  return { signing: all[0] as SigningKey, byKid: new Map(all.map((k) => [k.kid, k])) }
+}
+
+/** `header.payload.signature`, HS256, the header naming the key: `{alg, typ, kid}`. */
+async function signJwt(payload: object, signing: SigningKey): Promise<string> {
+  const header = b64json({ alg: 'HS256', typ: 'JWT', kid: signing.kid })
+  const body = b64json(payload)
+  const input = `${header}.${body}`
+  const mac = await crypto.subtle.sign('HMAC', await signing.key.get(), encoder.encode(input))
+  return `${input}.${b64url(mac)}`
+}
+
+/**
+ * HS256 access tokens, verified with `hono/jwt`, wrapped to meet docs/security.md. Tokens carry a
+ * `kid`; the keys (the current secret's, which signs, and `JWT_PREVIOUS_SECRETS`', which only
+ * verify) are made once, starting at creation (`keyInFlight`), and found by `kid` with one map
+ * lookup. A token without a `kid` (signed before tokens had one) is checked with the current key;
+ * an unknown `kid` is invalid without any check. Nothing else in the header is looked at: a `jku`,
+ * `x5u` or `jwk` is never fetched or used.
+ * `verify` lets Hono check the header (HS256 pinned, no `crit`) and the signature with every
+ * claim check switched off, then checks the claims itself with leeway against the Clock: so the
+ * signature is checked before any claim is believed, and Hono's messages (which embed the token)
+ * never escape. Verified token strings are remembered until they expire, so a client's repeated
+ * requests with the same token cost a map lookup.
+ */
 export function createAccessTokens(opts: AccessTokenOptions): AccessTokens {
-  const key = keyInFlight(() => importHmacKey(opts.secret))
+  const ring = keyInFlight(() => keyRing(opts.secret, opts.previousSecrets ?? []))
   const leeway = Math.min(opts.leeway ?? 30, 60)
   // The JWT edge: claims are whole seconds since the epoch.
   const ttl = Math.floor(opts.ttl / 1000)
@@ -77,7 +142,7 @@ export function createAccessTokens(opts: AccessTokenOptions): AccessTokens {
         ...(opts.issuer !== undefined && { iss: opts.issuer }),
         ...(opts.audience !== undefined && { aud: opts.audience }),
       }
-      return { token: await sign(payload, await key.get(), 'HS256'), expiresAt: fromEpochSeconds(exp) }
+      return { token: await signJwt(payload, (await ring.get()).signing), expiresAt: fromEpochSeconds(exp) }
     },
 
     async verify(token, now) {
@@ -89,9 +154,14 @@ export function createAccessTokens(opts: AccessTokenOptions): AccessTokens {
           : { valid: true, claims: known }
       }
       if (token.length > MAX_TOKEN || !SHAPE.test(token)) return { valid: false, reason: 'invalid' }
+      const kid = headerKid(token)
+      if (kid === null) return { valid: false, reason: 'invalid' }
+      const keys = await ring.get()
+      const signer = kid === undefined ? keys.signing : keys.byKid.get(kid)
+      if (!signer) return { valid: false, reason: 'invalid' }
       let payload: unknown
       try {
-        payload = await verify(token, await key.get(), { alg: 'HS256', exp: false, nbf: false, iat: false })
+        payload = await verify(token, await signer.key.get(), { alg: 'HS256', exp: false, nbf: false, iat: false })
       } catch {
         return { valid: false, reason: 'invalid' }
       }

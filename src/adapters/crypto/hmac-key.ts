@@ -11,10 +11,10 @@ export const importHmacKey = (secret: string): Promise<CryptoKey> =>
  * start is not kept: the first `get` imports instead, once. A failed import is reported to its
  * callers and retried by the next one, never left unhandled.
  */
-export function keyInFlight(load: () => Promise<CryptoKey>): { get(): CryptoKey | Promise<CryptoKey> } {
-  let key: CryptoKey | undefined
-  let importing: Promise<CryptoKey> | undefined
-  const start = (): Promise<CryptoKey> => {
+export function keyInFlight<K = CryptoKey>(load: () => Promise<K>): { get(): K | Promise<K> } {
+  let key: K | undefined
+  let importing: Promise<K> | undefined
+  const start = (): Promise<K> => {
     const attempt = load().then(
       (k) => {
         key = k
@@ -46,4 +46,15 @@ export async function deriveHmacKey(secret: string, info: string): Promise<Crypt
     false,
     ['sign', 'verify'],
   )
+}
+
+/**
+ * The `kid` of an HS256 key: 16 base64url characters (96 bits) of a SHA-256 of the secret under a
+ * label of its own, so tokens name the key that signed them without saying anything of it.
+ */
+export async function keyIdOf(secret: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(`hono-cookie-auth kid v1\u0000${secret}`))
+  return btoa(String.fromCharCode(...new Uint8Array(digest).slice(0, 12)))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
 }

@@ -33,8 +33,13 @@ const macInfo = (issuer: string | undefined, audience: string | undefined): stri
 export function createRefreshTokens(
   secret: string,
   scope: { readonly issuer?: string | undefined; readonly audience?: string | undefined } = {},
+  previousSecrets: readonly string[] = [],
 ): RefreshTokens {
-  const key = keyInFlight(() => deriveHmacKey(secret, macInfo(scope.issuer, scope.audience)))
+  const info = macInfo(scope.issuer, scope.audience)
+  const key = keyInFlight(() => deriveHmacKey(secret, info))
+  // Keys of `JWT_PREVIOUS_SECRETS`: tried in turn (at most 5, settings.ts) only when the current
+  // key does not open a token, so a token made before a rotation rotates into one under the new key.
+  const previous = previousSecrets.map((s) => keyInFlight(() => deriveHmacKey(s, info)))
   return {
     async issue(sessionId, generation) {
       const mac = await crypto.subtle.sign('HMAC', await key.get(), message(sessionId, generation))
@@ -52,8 +57,13 @@ export function createRefreshTokens(
         return null
       }
       // crypto.subtle.verify compares in constant time.
-      const good = await crypto.subtle.verify('HMAC', await key.get(), signature, message(sessionId, generation))
-      return good ? { sessionId: sessionId as SessionId, generation } : null
+      const signed = message(sessionId, generation)
+      for (const k of [key, ...previous]) {
+        if (await crypto.subtle.verify('HMAC', await k.get(), signature, signed)) {
+          return { sessionId: sessionId as SessionId, generation }
+        }
+      }
+      return null
     },
   }
 }
