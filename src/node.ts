@@ -14,7 +14,7 @@ import { stdioSink } from './adapters/stdio-sink.js'
 import { createMemoryStores } from './adapters/stores/memory/index.js'
 import type { RedisTarget } from './adapters/stores/redis/client.js'
 import type { Mailer, Stores } from './application/ports.js'
-import { buildService } from './service.js'
+import { buildService, keptBackground } from './service.js'
 
 /**
  * Stores from settings: Redis when `REDIS_URL` or `REDIS_CLUSTER_NODES` is set, else in memory.
@@ -68,6 +68,9 @@ function mailFor(env: Readonly<Record<string, string | undefined>>, settings: Se
   return { settings: mail, mailer: mailerFrom(mail, { smtp: lazySmtp, log }) }
 }
 
+/** How long a stop waits for mails sent after an answer (the process exits at 10 s regardless). */
+const SHUTDOWN_MAIL_WAIT_MS = 5000
+
 /** Listens, or rejects with the server's error (a port in use, an address that is not ours). */
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string): Promise<ServerType> {
   return new Promise((resolve, reject) => {
@@ -86,7 +89,10 @@ export async function start(env: Readonly<Record<string, string | undefined>>, o
   // Before the stores: a mail setting that refuses the start must not leave a Redis client open.
   const mail = mailFor(env, settings, log)
   const { stores, close } = await storesFor(settings, log)
+  // Mails still on their way at a stop are waited for, this long at most, before the stores close.
+  const background = keptBackground()
   const app = buildService({
+    background,
     settings,
     stores,
     mail,
@@ -102,6 +108,7 @@ export async function start(env: Readonly<Record<string, string | undefined>>, o
   }
   const stop = async (): Promise<void> => {
     await new Promise<void>((resolve) => server.close(() => resolve()))
+    await background.settled(SHUTDOWN_MAIL_WAIT_MS)
     await close()
   }
   return { server, settings, store: stores.health.kind, log, stop }

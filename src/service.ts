@@ -36,11 +36,32 @@ export const policyFrom = (
   mailsPerAddressPerHour: MAILS_PER_ADDRESS_PER_HOUR,
 })
 
-/** On Node, background work is a promise the process keeps; it logs its own failure. */
-const keptPromises: Background = {
-  run(task) {
-    void later(task)
-  },
+/** Background work the process keeps, and can wait for before it stops (a mail on its way). */
+export interface KeptBackground extends Background {
+  /** Resolves once every task has finished, or after `ms`, whichever comes first. */
+  settled(ms: number): Promise<void>
+}
+
+/** On Node, background work is a promise the process keeps; each task logs its own failure. */
+export function keptBackground(): KeptBackground {
+  const pending = new Set<Promise<unknown>>()
+  return {
+    run(task) {
+      const running = later(task).finally(() => pending.delete(running))
+      pending.add(running)
+    },
+    async settled(ms) {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms)
+      })
+      const all = (async () => {
+        while (pending.size > 0) await Promise.all([...pending])
+      })()
+      await Promise.race([all, deadline])
+      clearTimeout(timer)
+    },
+  }
 }
 
 export interface DepsOptions {
@@ -91,7 +112,7 @@ export function buildDeps(o: DepsOptions): Deps {
     tokens: o.stores.tokens,
     tokenMint: accountTokenMint,
     mailer: o.mailer,
-    background: o.background ?? keptPromises,
+    background: o.background ?? keptBackground(),
   }
 }
 
@@ -106,6 +127,8 @@ export interface ServiceOptions {
   readonly log?: SecurityLog
   /** How the password hasher bounds its KDF work; the Worker passes a start rate (src/worker.ts). */
   readonly kdf?: ScryptHasherOptions
+  /** Where mails sent after an answer run (the default keeps their promises). */
+  readonly background?: Background
   /** The account lifecycle's mail: its settings and the mailer `mailerFrom` chose. Absent: mail off. */
   readonly mail?: {
     readonly settings: Pick<MailSettings, 'emailVerification' | 'passwordReset'>
@@ -137,6 +160,7 @@ export function compose(o: ServiceOptions): { deps: Deps; config: HttpConfig } {
     audience: settings.jwtAudience,
     ...(o.tokenCacheSize !== undefined && { tokenCacheSize: o.tokenCacheSize }),
     ...(o.log && { log: o.log }),
+    ...(o.background && { background: o.background }),
   })
   const config: HttpConfig = {
     cookieSecure: settings.cookieSecure,

@@ -39,6 +39,8 @@ export interface SmtpServerOptions {
   /** `starttls`: offer STARTTLS; `implicit`: TLS from the first byte (smtps). Needs `cert`. */
   readonly tls?: 'starttls' | 'implicit'
   readonly cert?: TestCertificate
+  /** How long to wait before accepting each mail's DATA (a slow relay). */
+  readonly acceptDelayMs?: number
   /** The address to listen on (default 127.0.0.1); 127.0.0.2 is local but not one the service trusts as loopback. */
   readonly host?: string
 }
@@ -96,7 +98,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
           const user = typeof session.user === 'string' ? session.user : undefined
           received.push({ envelope: { from, to }, parsed, raw, user, secure: session.secure })
           for (const wake of waiting) wake()
-          done()
+          setTimeout(() => done(), options.acceptDelayMs ?? 0)
         }, done)
       })
     },
