@@ -12,26 +12,12 @@ import { silentLog } from '../src/adapters/log.js'
 import { createMemoryStores } from '../src/adapters/stores/memory/index.js'
 import { type AuthPolicy, later } from '../src/application/deps.js'
 import type { Stores } from '../src/application/ports.js'
-import { seconds } from '../src/domain/units.js'
 import { buildDeps } from '../src/service.js'
-import { startRedis } from './redis-roundtrips.js'
+import { PASSWORD, POLICY, SECRET, startRedis } from './redis-roundtrips.js'
 
-const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
-const PASSWORD = 'correct horse battery staple'
 const ACCOUNTS = Number(process.env.BENCH_FORGOT_ACCOUNTS ?? 300)
-const POLICY: AuthPolicy = {
-  accessTokenTtl: seconds(600),
-  refreshTokenTtl: seconds(30 * 86_400),
-  refreshReuseGrace: seconds(10),
-  sessionMaxLifetime: seconds(90 * 86_400),
-  loginFailureLimit: 10,
-  loginFailureWindow: seconds(900),
-  rateLimitPerMinute: 1_000_000,
-  maxSessionsPerUser: 100,
-  emailVerification: 'off',
-  passwordReset: true,
-  mailsPerAddressPerHour: 5,
-}
+// The benches' policy, with the password reset on.
+const FORGOT_POLICY: AuthPolicy = { ...POLICY, passwordReset: true }
 
 let clients = 0
 /** Each request from a client address of its own, so the per-IP limits never answer instead. */
@@ -58,7 +44,7 @@ async function measure(stores: Stores): Promise<{ knownUs: number; unknownUs: nu
   // background (a known address's token and mail) never slows the next one's answer.
   const pending: Promise<unknown>[] = []
   const background = { run: (task: () => Promise<unknown>) => void pending.push(later(task)) }
-  const deps = buildDeps({ stores, hasher, secret: SECRET, policy: POLICY, log: silentLog, mailer, background })
+  const deps = buildDeps({ stores, hasher, secret: SECRET, policy: FORGOT_POLICY, log: silentLog, mailer, background })
   const app = createApp(deps, stores.health, {
     cookieSecure: false,
     allowedOrigins: [],

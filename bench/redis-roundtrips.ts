@@ -25,9 +25,10 @@ import type { SessionId } from '../src/domain/session.js'
 import { generation, instant, millis, seconds } from '../src/domain/units.js'
 import { buildDeps } from '../src/service.js'
 
-const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
-const PASSWORD = 'correct horse battery staple'
-const POLICY: AuthPolicy = {
+export const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
+export const PASSWORD = 'correct horse battery staple'
+/** The benches' policy: the contract's lifetimes, per-IP limits out of the way, mail off. */
+export const POLICY: AuthPolicy = {
   accessTokenTtl: seconds(600),
   refreshTokenTtl: seconds(30 * 86_400),
   refreshReuseGrace: seconds(10),

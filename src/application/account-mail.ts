@@ -1,16 +1,13 @@
 import { TOKEN_LIFETIME, type TokenPurpose } from '../domain/account-token.js'
 import type { Email } from '../domain/email.js'
-import { isUnavailable, UnavailableError } from '../domain/errors.js'
-import { after, type Instant, seconds } from '../domain/units.js'
+import { isUnavailable, MAIL_RETRY_AFTER, UnavailableError } from '../domain/errors.js'
+import { after, type Instant } from '../domain/units.js'
 import type { UserId } from '../domain/user.js'
 import type { Deps } from './deps.js'
 import type { MailMessage } from './mail.js'
 
 /** What the messages that carry a token need besides it: who gets it and why. */
 type TokenMail = (token: string) => MailMessage
-
-/** How long a caller is told to wait after a mail failed (the transport names none). */
-const MAIL_RETRY_AFTER = seconds(30)
 
 /** The mailer, or an outage when mail is off (the routes that send are 404 then, so this is a guard). */
 const mailerOf = (deps: Pick<Deps, 'mailer'>) => {
@@ -66,12 +63,4 @@ export async function prepareTokenMail(
       throw err
     }
   }
-}
-
-/**
- * A send that may finish after the answer: a failure is logged by `sendMail` and goes no further,
- * since no caller is waiting for it.
- */
-export function sendInBackground(deps: Pick<Deps, 'background'>, send: () => Promise<void>): void {
-  deps.background.run(send)
 }

@@ -1,7 +1,7 @@
 import { TOKEN_LIFETIME } from '../domain/account-token.js'
 import { fail, ok, type Result } from '../domain/errors.js'
 import { type PublicUser, toPublicUser, type UserRecord } from '../domain/user.js'
-import { prepareTokenMail, sendInBackground } from './account-mail.js'
+import { prepareTokenMail } from './account-mail.js'
 import type { Deps, Identity } from './deps.js'
 import { isSessionLive } from './live-session.js'
 import { throttleIp, throttleIpMail, throttleMail } from './throttle.js'
@@ -32,7 +32,8 @@ export async function sendVerificationAfterRegister(
 ): Promise<void> {
   if (deps.policy.emailVerification === 'off' || !deps.mailer) return
   if (await throttleMail(deps, 'account', user.email, deps.clock.now())) return
-  sendInBackground(deps, await verificationMail(deps, user))
+  // A failed send is logged by `sendMail` and voids its token; no caller waits for it.
+  deps.background.run(await verificationMail(deps, user))
 }
 
 /**

@@ -4,7 +4,7 @@ import { fail, ok, type Result } from '../domain/errors.js'
 import { checkNewPassword, normalisePassword, PASSWORD_PROBLEM_DETAIL } from '../domain/password-policy.js'
 import type { Instant } from '../domain/units.js'
 import type { UserRecord } from '../domain/user.js'
-import { prepareTokenMail, sendInBackground, sendMail } from './account-mail.js'
+import { prepareTokenMail, sendMail } from './account-mail.js'
 import { checkPassword } from './credentials.js'
 import type { Deps, Identity } from './deps.js'
 import { isSessionLive } from './live-session.js'
@@ -89,8 +89,7 @@ async function replacePassword(
 /** After a new password is in: clear the login lockout and tell the address (in the background). */
 async function afterPasswordReplaced(deps: ReplaceDeps, user: UserRecord): Promise<void> {
   await deps.limiter.reset(loginFailureKey(user.email))
-  if (deps.mailer)
-    sendInBackground(deps, () => sendMail(deps, { purpose: 'password_changed', to: user.email }, user.id))
+  if (deps.mailer) deps.background.run(() => sendMail(deps, { purpose: 'password_changed', to: user.email }, user.id))
 }
 
 /**

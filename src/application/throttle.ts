@@ -3,6 +3,15 @@ import { type Instant, seconds } from '../domain/units.js'
 import type { AuthPolicy, Deps } from './deps.js'
 import type { RateRule } from './ports.js'
 
+/** What a throttle answers: null when allowed, else the `rate_limited` failure to return. */
+type Throttled = ReturnType<typeof fail<'rate_limited'>> | null
+
+/** Counts one event under `key`; the one conversion of a refused hit into a `rate_limited` failure. */
+async function counted(deps: Pick<Deps, 'limiter'>, key: string, rule: RateRule, now: Instant): Promise<Throttled> {
+  const decision = await deps.limiter.hit(key, rule, now)
+  return decision.allowed ? null : fail('rate_limited', { retryAfter: decision.retryAfter })
+}
+
 /** The routes limited per client IP, each with a counter of its own (`POST /register`, ...). */
 export type IpLimitedRoute =
   | 'register'
@@ -33,9 +42,8 @@ export async function throttleIp(
   route: IpLimitedRoute,
   ip: string,
   now: Instant,
-): Promise<ReturnType<typeof fail<'rate_limited'>> | null> {
-  const decision = await deps.limiter.hit(perIpKey(route, ip), perIpRule(deps.policy), now)
-  return decision.allowed ? null : fail('rate_limited', { retryAfter: decision.retryAfter })
+): Promise<Throttled> {
+  return counted(deps, perIpKey(route, ip), perIpRule(deps.policy), now)
 }
 
 /** Failed logins per normalised email. */
@@ -69,9 +77,8 @@ export async function throttleMail(
   counter: MailCounter,
   email: string,
   now: Instant,
-): Promise<ReturnType<typeof fail<'rate_limited'>> | null> {
-  const decision = await deps.limiter.hit(mailKey(counter, email), mailRule(deps.policy), now)
-  return decision.allowed ? null : fail('rate_limited', { retryAfter: decision.retryAfter })
+): Promise<Throttled> {
+  return counted(deps, mailKey(counter, email), mailRule(deps.policy), now)
 }
 
 /**
@@ -81,12 +88,7 @@ export async function throttleMail(
 export const MAILS_PER_IP_PER_HOUR = 30
 
 /** Counts one mail caused by `ip`; the `rate_limited` failure past `MAILS_PER_IP_PER_HOUR`. */
-export async function throttleIpMail(
-  deps: Pick<Deps, 'limiter'>,
-  ip: string,
-  now: Instant,
-): Promise<ReturnType<typeof fail<'rate_limited'>> | null> {
+export async function throttleIpMail(deps: Pick<Deps, 'limiter'>, ip: string, now: Instant): Promise<Throttled> {
   const rule: RateRule = { limit: MAILS_PER_IP_PER_HOUR, window: seconds(3600), mayForget: true }
-  const decision = await deps.limiter.hit(`ip:mail:${ip}`, rule, now)
-  return decision.allowed ? null : fail('rate_limited', { retryAfter: decision.retryAfter })
+  return counted(deps, `ip:mail:${ip}`, rule, now)
 }

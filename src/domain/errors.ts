@@ -1,4 +1,4 @@
-import type { Millis } from './units.js'
+import { type Millis, seconds } from './units.js'
 
 /**
  * The outcomes a use case can answer with, besides success. Codes that only the HTTP layer gives
@@ -30,6 +30,9 @@ export const fail = <E extends ErrorCode>(
   error: E,
   extra: { retryAfter?: Millis; detail?: string } = {},
 ): { ok: false; error: E; retryAfter?: Millis; detail?: string } => ({ ok: false, error, ...extra })
+
+/** The `Retry-After` of a mail that could not be sent: long enough for a restarting mail server. */
+export const MAIL_RETRY_AFTER: Millis = seconds(30)
 
 /** The infrastructure that can be unavailable, each with the message its error carries. */
 const UNAVAILABLE = {

@@ -1,4 +1,4 @@
-import { UnavailableError } from '../../domain/errors.js'
+import { MAIL_RETRY_AFTER, UnavailableError } from '../../domain/errors.js'
 import { type Millis, seconds } from '../../domain/units.js'
 
 /**
@@ -45,8 +45,7 @@ export interface SmtpTimeouts {
 
 export const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = { connect: seconds(5), greeting: seconds(5), socket: seconds(10) }
 
-/** The `Retry-After` of a failed send: long enough for a restarting mail server. */
-export const MAIL_RETRY_AFTER: Millis = seconds(30)
+export { MAIL_RETRY_AFTER } from '../../domain/errors.js'
 
 /** Why a send failed, as the cause of its `mail_unavailable`. */
 export type MailFailureReason = 'connect' | 'timeout' | 'closed' | 'tls' | 'auth' | 'rejected' | 'protocol'
