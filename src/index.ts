@@ -8,6 +8,7 @@ export { SettingsError } from './adapters/config/settings.js'
 export type { Auth, AuthRoutes } from './adapters/http/app.js'
 export { type OpenApiDocument, type OpenApiOptions, openApiDocument } from './adapters/http/openapi.js'
 export type { AuthEnv, RequireAuth } from './adapters/http/require-auth.js'
+export { type RequireRole, requireRole } from './adapters/http/require-role.js'
 export {
   linkFor,
   type MailAddress,

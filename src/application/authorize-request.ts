@@ -15,15 +15,15 @@ export interface Authorized {
  * names the identity. A bad signature or bad claims are a 401 with nothing rotated.
  */
 export async function authorizeRequest(
-  deps: Pick<Deps, 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
+  deps: Pick<Deps, 'users' | 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
   input: { readonly accessToken: string | undefined; readonly refreshToken: string | undefined; readonly ip: string },
 ): Promise<Result<Authorized, 'unauthorized' | 'refresh_reused'>> {
   let expired: { sub: string; sid: string } | undefined
   if (input.accessToken) {
     const verdict = await deps.accessTokens.verify(input.accessToken, deps.clock.now())
     if (verdict.valid) {
-      const { sub, sid, exp } = verdict.claims
-      return ok({ identity: { userId: sub, sessionId: sid, accessTokenExpiresAt: fromEpochSeconds(exp) } })
+      const { sub, sid, exp, roles } = verdict.claims
+      return ok({ identity: { userId: sub, sessionId: sid, roles, accessTokenExpiresAt: fromEpochSeconds(exp) } })
     }
     if (verdict.reason === 'invalid') return fail('unauthorized')
     expired = verdict.claims
@@ -43,11 +43,12 @@ export async function authorizeRequest(
   if (!rotated.ok) return rotated
   // The session is the identity's source; a signed token naming it for another user cannot exist.
   if (expired !== undefined && rotated.value.session.userId !== expired.sub) return fail('unauthorized')
-  const { session, ...tokens } = rotated.value
+  const { session, roles, ...tokens } = rotated.value
   return ok({
     identity: {
       userId: session.userId,
       sessionId: session.id,
+      roles,
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
       sessionConfirmed: true,
     },

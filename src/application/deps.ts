@@ -85,6 +85,8 @@ export interface Identity {
   readonly userId: UserId
   readonly sessionId: SessionId
   readonly accessTokenExpiresAt: Instant
+  /** The roles the access token carries (or, after a transparent refresh, the account holds now). */
+  readonly roles: readonly string[]
   /** True when this request rotated the session, so the store has just confirmed it is live. */
   readonly sessionConfirmed?: boolean
 }

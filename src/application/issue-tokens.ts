@@ -4,15 +4,18 @@ import type { Deps, IssuedTokens } from './deps.js'
 
 /**
  * Mints the access token and the refresh token for a session's current generation. The access
- * token ends with the session at the latest.
+ * token carries the user's `roles` as the caller just read them, and ends with the session at the
+ * latest.
  */
 export async function issueTokens(
   deps: Pick<Deps, 'accessTokens' | 'refreshTokens'>,
   session: Session,
+  roles: readonly string[],
   now: Instant,
 ): Promise<IssuedTokens> {
+  const subject = { userId: session.userId, sessionId: session.id, roles }
   const [access, refreshToken] = await Promise.all([
-    deps.accessTokens.issue(session.userId, session.id, now, session.absoluteExpiresAt),
+    deps.accessTokens.issue(subject, now, session.absoluteExpiresAt),
     deps.refreshTokens.issue(session.id, session.generation),
   ])
   return {

@@ -78,5 +78,5 @@ export async function login(
     return fail('invalid_credentials')
   }
   deps.log.event('login_success', { userId: user.id, sessionId: session.id, ip: input.ip })
-  return ok({ user: toPublicUser(user), session, ...(await issueTokens(deps, session, now)) })
+  return ok({ user: toPublicUser(still), session, ...(await issueTokens(deps, session, still.roles, now)) })
 }

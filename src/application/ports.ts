@@ -142,6 +142,8 @@ export interface PasswordHasher {
 export interface AccessClaims {
   readonly sub: UserId
   readonly sid: SessionId
+  /** The user's roles when the token was signed (`[]` for a token from before tokens had them). */
+  readonly roles: readonly string[]
   /** Seconds since the epoch: the JWT edge's unit. */
   readonly iat: number
   readonly exp: number
@@ -153,17 +155,19 @@ export type AccessVerdict =
   | { readonly valid: false; readonly reason: 'expired'; readonly claims: AccessClaims }
   | { readonly valid: false; readonly reason: 'invalid' }
 
+/** Whom an access token names: the session, its user and the roles the user holds now. */
+export interface AccessSubject {
+  readonly userId: UserId
+  readonly sessionId: SessionId
+  readonly roles: readonly string[]
+}
+
 export interface AccessTokens {
   /**
    * Signs a token for the session: `exp = min(iat + ttl, notAfter)`, so no access token outlives
    * its session's absolute end (`notAfter`).
    */
-  issue(
-    userId: UserId,
-    sessionId: SessionId,
-    now: Instant,
-    notAfter?: Instant,
-  ): Promise<{ token: string; expiresAt: Instant }>
+  issue(subject: AccessSubject, now: Instant, notAfter?: Instant): Promise<{ token: string; expiresAt: Instant }>
   verify(token: string, now: Instant): Promise<AccessVerdict>
 }
 

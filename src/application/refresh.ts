@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from '../domain/errors.js'
+import { fail, isUnavailable, ok, type Result } from '../domain/errors.js'
 import type { Session, SessionId } from '../domain/session.js'
 import type { Generation } from '../domain/units.js'
 import type { Deps, IssuedTokens } from './deps.js'
@@ -7,6 +7,8 @@ import { throttleIp } from './throttle.js'
 
 export interface Refreshed extends IssuedTokens {
   readonly session: Session
+  /** The roles the new access token carries, as the user record holds them now. */
+  readonly roles: readonly string[]
 }
 
 /** A refresh token whose MAC checked out: what it names, and nothing believed beyond that. */
@@ -15,7 +17,7 @@ export interface OpenedRefreshToken {
   readonly generation: Generation
 }
 
-type RotateDeps = Pick<Deps, 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>
+type RotateDeps = Pick<Deps, 'users' | 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>
 
 /**
  * `POST /refresh`: the per-IP limit, then the rotation. The MAC is checked before the store is
@@ -37,6 +39,9 @@ export async function refresh(
  * Rotates the session an opened refresh token names: one atomic store step. Racers presenting
  * the previous token within the grace window get the very token the winner got (it is derived,
  * not stored). Used by `refresh` and by the transparent refresh of `authorizeRequest`.
+ * The user is read after the rotation, so the new access token carries the roles the account holds
+ * now: a role granted or taken away reaches the user's tokens at their next refresh. A session
+ * whose account is gone (a deletion that raced it) is revoked and answered as missing.
  */
 export async function rotateOpened(
   deps: RotateDeps,
@@ -55,13 +60,33 @@ export async function rotateOpened(
       deps.log.event('refresh_reused', { userId: outcome.userId, sessionId: opened.sessionId, ip })
       return fail('refresh_reused')
     case 'rotated':
-    case 'grace':
-      deps.log.event('refresh', {
-        userId: outcome.session.userId,
-        sessionId: outcome.session.id,
-        grace: outcome.kind === 'grace',
-        ip,
-      })
-      return ok({ session: outcome.session, ...(await issueTokens(deps, outcome.session, now)) })
+    case 'grace': {
+      const { session } = outcome
+      const user = await rolesAfterRotation(deps, session)
+      if (user === 'gone') {
+        await deps.sessions.revoke(session.id)
+        return fail('unauthorized')
+      }
+      deps.log.event('refresh', { userId: session.userId, sessionId: session.id, grace: outcome.kind === 'grace', ip })
+      return ok({ session, roles: user.roles, ...(await issueTokens(deps, session, user.roles, now)) })
+    }
+  }
+}
+
+/**
+ * The account's roles once its session has rotated. The rotation has happened, so the client must
+ * get the new pair whatever comes next: when the account cannot be read (its store is down while
+ * the sessions' answers), the tokens carry no roles until the next refresh. Fail closed: a role
+ * taken away is never carried on from an older token.
+ */
+async function rolesAfterRotation(
+  deps: Pick<Deps, 'users'>,
+  session: Session,
+): Promise<{ readonly roles: readonly string[] } | 'gone'> {
+  try {
+    return (await deps.users.findById(session.userId)) ?? 'gone'
+  } catch (err) {
+    if (isUnavailable(err)) return { roles: [] }
+    throw err
   }
 }

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'refresh_reused'
   | 'invalid_token'
   | 'email_unverified'
+  | 'forbidden'
+  | 'account_disabled'
   | 'rate_limited'
   | 'not_found'
   | 'store_unavailable'

@@ -37,13 +37,13 @@ async function setupWithIssuer(issuer: string, audience: string) {
 }
 
 describe('token formats', () => {
-  it('issues an HS256 JWT access token with sub, sid, iat and exp = iat + ACCESS_TOKEN_TTL', async () => {
+  it('issues an HS256 JWT access token with sub, sid, roles, iat and exp = iat + ACCESS_TOKEN_TTL', async () => {
     const t = await setup()
     const { client, userId, sessionId } = await signedIn(t, 'ada@example.com')
     const [header = '', payload = '', signature = ''] = (client.jar.get('access_token') ?? '').split('.')
     expect(decode(header)).toMatchObject({ alg: 'HS256' })
     const claims = decode(payload)
-    expect(claims).toEqual({ sub: userId, sid: sessionId, iat: expect.any(Number), exp: expect.any(Number) })
+    expect(claims).toEqual({ sub: userId, sid: sessionId, roles: [], iat: expect.any(Number), exp: expect.any(Number) })
     expect(claims.exp).toBe((claims.iat as number) + t.deps.policy.accessTokenTtl / SEC)
     expect(claims.iat).toBe(Math.floor(t.clock.now() / 1000))
     expect(signature).toMatch(/^[A-Za-z0-9_-]{43}$/)

@@ -57,9 +57,9 @@ afterEach(() => {
 })
 
 describe('access tokens: issue and verify', () => {
-  it('round-trips HS256 tokens with sub, sid, iat and exp from the Clock', async () => {
+  it('round-trips HS256 tokens with sub, sid, roles, iat and exp from the Clock', async () => {
     const at = await tokens()
-    const { token, expiresAt } = await at.issue(uid, sid, instant(NOW + 999))
+    const { token, expiresAt } = await at.issue({ userId: uid, sessionId: sid, roles: ['admin'] }, instant(NOW + 999))
     expect(expiresAt).toBe((NOW_S + 600) * SEC)
     const [header, payload] = token.split('.').map((p) => Buffer.from(p, 'base64url').toString())
     expect(JSON.parse(header ?? '')).toEqual({
@@ -67,11 +67,28 @@ describe('access tokens: issue and verify', () => {
       typ: 'JWT',
       kid: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
     })
-    expect(JSON.parse(payload ?? '')).toEqual({ sub: uid, sid, iat: NOW_S, exp: NOW_S + 600 })
+    expect(JSON.parse(payload ?? '')).toEqual({ sub: uid, sid, roles: ['admin'], iat: NOW_S, exp: NOW_S + 600 })
     expect(await at.verify(token, NOW)).toEqual({
       valid: true,
-      claims: { sub: uid, sid, iat: NOW_S, exp: NOW_S + 600 },
+      claims: { sub: uid, sid, roles: ['admin'], iat: NOW_S, exp: NOW_S + 600 },
     })
+  })
+
+  it('reads a token without roles (signed before tokens had them) as holding none', async () => {
+    const at = await tokens()
+    const verdict = await at.verify(await craft(HS256, claims()), NOW)
+    expect(verdict).toEqual({ valid: true, claims: expect.objectContaining({ roles: [] }) })
+  })
+
+  it.each([
+    ['not a list', 'admin'],
+    ['a list with a number', ['admin', 1]],
+    ['an empty role', ['']],
+    ['a role of 65 characters', ['r'.repeat(65)]],
+    ['33 roles', Array.from({ length: 33 }, (_, i) => `r${i}`)],
+  ])('refuses a signed token whose roles are %s', async (_, roles) => {
+    const at = await tokens()
+    expect(await at.verify(await craft(HS256, claims({ roles })), NOW)).toEqual(INVALID)
   })
 
   it('accepts a correct hand-made token (so every refusal below is for its own reason)', async () => {
@@ -83,7 +100,7 @@ describe('access tokens: issue and verify', () => {
   it('refuses a token signed with another secret', async () => {
     const at = await tokens()
     const other = await tokens({ secret: 'another-secret-that-is-long-enough-0123456789' })
-    const { token } = await other.issue(uid, sid, NOW)
+    const { token } = await other.issue({ userId: uid, sessionId: sid, roles: [] }, NOW)
     expect(await at.verify(token, NOW)).toEqual(INVALID)
   })
 })
@@ -188,14 +205,14 @@ describe('access tokens: claims', () => {
   it('allows 30 s of leeway on exp: valid at exp + 29 s, expired at exp + 31 s', async () => {
     for (const cacheSize of [0, 100]) {
       const at = await tokens({ cacheSize })
-      const { token } = await at.issue(uid, sid, NOW)
+      const { token } = await at.issue({ userId: uid, sessionId: sid, roles: [] }, NOW)
       const exp = NOW_S + 600
       expect((await at.verify(token, NOW)).valid).toBe(true)
       expect((await at.verify(token, instant((exp + 29) * SEC))).valid).toBe(true)
       expect(await at.verify(token, instant((exp + 31) * SEC))).toEqual({
         valid: false,
         reason: 'expired',
-        claims: { sub: uid, sid, iat: NOW_S, exp },
+        claims: { sub: uid, sid, roles: [], iat: NOW_S, exp },
       })
     }
   })
@@ -205,7 +222,7 @@ describe('access tokens: claims', () => {
     const past = instant(Date.UTC(2001, 0, 1))
     for (const cacheSize of [0, 100]) {
       const at = await tokens({ cacheSize })
-      const { token } = await at.issue(uid, sid, past)
+      const { token } = await at.issue({ userId: uid, sessionId: sid, roles: [] }, past)
       const exp = past / SEC + 600
       expect((await at.verify(token, past)).valid).toBe(true)
       expect((await at.verify(token, instant((exp + 29) * SEC))).valid).toBe(true)
@@ -215,7 +232,7 @@ describe('access tokens: claims', () => {
 
   it('caps the leeway at 60 s', async () => {
     const at = await tokens({ leeway: 3600 })
-    const { token } = await at.issue(uid, sid, NOW)
+    const { token } = await at.issue({ userId: uid, sessionId: sid, roles: [] }, NOW)
     expect((await at.verify(token, instant((NOW_S + 600 + 59) * SEC))).valid).toBe(true)
     expect(await at.verify(token, instant((NOW_S + 600 + 61) * SEC))).toMatchObject({ valid: false, reason: 'expired' })
   })
@@ -230,7 +247,7 @@ describe('access tokens: claims', () => {
 
   it('checks the signature first: an expired token with a bad signature is invalid, not expired', async () => {
     const at = await tokens()
-    const { token } = await at.issue(uid, sid, NOW)
+    const { token } = await at.issue({ userId: uid, sessionId: sid, roles: [] }, NOW)
     const later = instant((NOW_S + 3600) * SEC)
     expect((await at.verify(token, later)).valid).toBe(false)
     expect(await at.verify(flip(token, token.length - 10), later)).toEqual(INVALID)
@@ -240,7 +257,7 @@ describe('access tokens: claims', () => {
 
   it('enforces iss and aud when configured', async () => {
     const at = await tokens({ issuer: 'https://auth.example.com', audience: 'app' })
-    const { token } = await at.issue(uid, sid, NOW)
+    const { token } = await at.issue({ userId: uid, sessionId: sid, roles: [] }, NOW)
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString())
     expect(payload).toMatchObject({ iss: 'https://auth.example.com', aud: 'app' })
     expect((await at.verify(token, NOW)).valid).toBe(true)
@@ -258,7 +275,9 @@ describe('access tokens: claims', () => {
     // A verifier without iss/aud configured does not care, and one with them refuses plain tokens.
     const plain = await tokens()
     expect((await plain.verify(token, NOW)).valid).toBe(true)
-    expect(await at.verify((await plain.issue(uid, sid, NOW)).token, NOW)).toEqual(INVALID)
+    expect(await at.verify((await plain.issue({ userId: uid, sessionId: sid, roles: [] }, NOW)).token, NOW)).toEqual(
+      INVALID,
+    )
   })
 
   it('refuses a token over 8 KiB even with a good signature', async () => {
@@ -291,21 +310,23 @@ describe('access tokens: lifetime bounds', () => {
   it("caps exp at the session's absolute end", async () => {
     const at = await tokens()
     const end = instant(NOW + 20 * SEC)
-    const { token, expiresAt } = await at.issue(uid, sid, NOW, end)
+    const { token, expiresAt } = await at.issue({ userId: uid, sessionId: sid, roles: [] }, NOW, end)
     expect(expiresAt).toBe(end)
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString())
     expect(payload.exp).toBe(NOW_S + 20)
     // 40 s after the session ended, past the 30 s leeway, the token is expired.
     expect(await at.verify(token, instant(end + 40 * SEC))).toMatchObject({ valid: false, reason: 'expired' })
     // A session ending after the TTL does not lengthen the token.
-    expect((await at.issue(uid, sid, NOW, instant(NOW + 3600 * SEC))).expiresAt).toBe(NOW + 600 * SEC)
+    expect((await at.issue({ userId: uid, sessionId: sid, roles: [] }, NOW, instant(NOW + 3600 * SEC))).expiresAt).toBe(
+      NOW + 600 * SEC,
+    )
   })
 })
 
 describe('access tokens: the verified-token cache', () => {
   it('still expires a cached token on time', async () => {
     const at = await tokens({ cacheSize: 100 })
-    const { token } = await at.issue(uid, sid, NOW)
+    const { token } = await at.issue({ userId: uid, sessionId: sid, roles: [] }, NOW)
     expect((await at.verify(token, NOW)).valid).toBe(true)
     const exp = NOW_S + 600
     expect((await at.verify(token, instant((exp + 29) * SEC))).valid).toBe(true)
@@ -315,7 +336,7 @@ describe('access tokens: the verified-token cache', () => {
 
   it('finds only the exact string: a tampered copy of a cached token is invalid', async () => {
     const at = await tokens({ cacheSize: 100 })
-    const { token } = await at.issue(uid, sid, NOW)
+    const { token } = await at.issue({ userId: uid, sessionId: sid, roles: [] }, NOW)
     expect((await at.verify(token, NOW)).valid).toBe(true)
     const [h, p, s] = token.split('.') as [string, string, string]
     const forgedPayload = b64(claims({ sub: 'admin' }))
@@ -341,7 +362,9 @@ describe('access tokens: the verified-token cache', () => {
     const bounded = await tokens({ cacheSize: 2 })
     const roomy = await tokens({ cacheSize: 100 })
     for (const at of [bounded, roomy]) {
-      const issued = await Promise.all(['u1', 'u2', 'u3'].map((u) => at.issue(u as UserId, sid, NOW)))
+      const issued = await Promise.all(
+        ['u1', 'u2', 'u3'].map((u) => at.issue({ userId: u as UserId, sessionId: sid, roles: [] }, NOW)),
+      )
       for (const { token } of issued) expect((await at.verify(token, NOW)).valid).toBe(true)
       verify.mockClear()
       for (const [i, { token }] of issued.entries()) {
@@ -363,11 +386,11 @@ describe('keys are imported once', () => {
     const rt = createRefreshTokens(SECRET)
     // The factories are synchronous: their one import each started at creation. Let it finish
     // (HKDF derives in a second step), then no issue or verification may import anything.
-    await Promise.all([at.issue(uid, sid, NOW), rt.issue(refreshSid, generation(0))])
+    await Promise.all([at.issue({ userId: uid, sessionId: sid, roles: [] }, NOW), rt.issue(refreshSid, generation(0))])
     const importKey = vi.spyOn(crypto.subtle, 'importKey')
     const deriveKey = vi.spyOn(crypto.subtle, 'deriveKey')
     for (let i = 0; i < 3; i++) {
-      const { token } = await at.issue(uid, sid, NOW)
+      const { token } = await at.issue({ userId: uid, sessionId: sid, roles: [] }, NOW)
       expect((await at.verify(token, NOW)).valid).toBe(true)
       expect(await at.verify(flip(token, token.length - 10), NOW)).toEqual(INVALID)
       const refresh = await rt.issue(refreshSid, generation(i))

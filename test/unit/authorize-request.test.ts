@@ -29,7 +29,7 @@ describe('authorizeRequest', () => {
     const result = await authorize(deps, login.accessToken, login.refreshToken)
     expect(result).toEqual({
       ok: true,
-      value: { identity: { userId, sessionId: sid, accessTokenExpiresAt: login.accessTokenExpiresAt } },
+      value: { identity: { userId, sessionId: sid, roles: [], accessTokenExpiresAt: login.accessTokenExpiresAt } },
     })
     expect(find).not.toHaveBeenCalled()
     expect(rotate).not.toHaveBeenCalled()
@@ -44,6 +44,7 @@ describe('authorizeRequest', () => {
     expect(result.value.identity).toEqual({
       userId,
       sessionId: sid,
+      roles: [],
       accessTokenExpiresAt: deps.clock.now() + 600 * SEC,
       sessionConfirmed: true,
     })
@@ -54,16 +55,19 @@ describe('authorizeRequest', () => {
     expect(await generationOf(deps, sid)).toBe(1)
   })
 
-  it("costs one MAC check and one store round trip when the expired token names the refresh token's session", async () => {
+  it("costs one MAC check, one rotation and one user read when the expired token names the refresh token's session", async () => {
     const { deps, login } = await start()
     const open = vi.spyOn(deps.refreshTokens, 'open')
     const find = vi.spyOn(deps.sessions, 'find')
     const rotate = vi.spyOn(deps.sessions, 'rotate')
+    const user = vi.spyOn(deps.users, 'findById')
     deps.clock.advance(700 * SEC)
     expect((await authorize(deps, login.accessToken, login.refreshToken)).ok).toBe(true)
     expect(open).toHaveBeenCalledTimes(1)
     expect(find).not.toHaveBeenCalled()
     expect(rotate).toHaveBeenCalledTimes(1)
+    // The roles the new token carries are the account's as they are now.
+    expect(user).toHaveBeenCalledTimes(1)
   })
 
   it('reads the owner first only when the expired token names another session of the same user', async () => {
@@ -98,7 +102,9 @@ describe('authorizeRequest', () => {
       secret: 'a-completely-different-secret-0123456789',
       ttl: seconds(600),
     })
-    const foreign = (await otherSigner.issue(login.session.userId, sid, deps.clock.now())).token
+    const foreign = (
+      await otherSigner.issue({ userId: login.session.userId, sessionId: sid, roles: [] }, deps.clock.now())
+    ).token
     const [h, p, s] = login.accessToken.split('.') as [string, string, string]
     const invalid = [tamperAt(login.accessToken, login.accessToken.length - 5), foreign, `${h}.${p}.`, `${h}.${p}`, s]
     for (const token of invalid) {

@@ -16,6 +16,7 @@ async function start() {
 const ghost: Identity = {
   userId: 'no-such-user' as UserId,
   sessionId: 'no-such-session' as SessionId,
+  roles: [],
   accessTokenExpiresAt: at(0),
 }
 

@@ -111,6 +111,7 @@ export const identityOf = (value: {
 }): Identity => ({
   userId: value.session.userId,
   sessionId: value.session.id,
+  roles: [],
   accessTokenExpiresAt: value.accessTokenExpiresAt,
 })
 

@@ -53,6 +53,14 @@ function headerKid(token: string): string | undefined | null {
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128
 
+/** At most this many roles ride in a token, each 1 to 64 characters (what the admin routes allow). */
+export const MAX_ROLES = 32
+export const MAX_ROLE_LENGTH = 64
+const isRoles = (v: unknown): v is string[] =>
+  Array.isArray(v) &&
+  v.length <= MAX_ROLES &&
+  v.every((r) => typeof r === 'string' && r.length > 0 && r.length <= MAX_ROLE_LENGTH)
+
 /**
  * HS256 access tokens on `hono/jwt`, wrapped to meet docs/security.md. The key is imported once,
  * starting at creation (`keyInFlight`).
@@ -126,17 +134,21 @@ export function createAccessTokens(opts: AccessTokenOptions): AccessTokens {
     if (p.exp > p.iat + ttl + leeway) return { valid: false, reason: 'invalid' }
     if (opts.issuer !== undefined && p.iss !== opts.issuer) return { valid: false, reason: 'invalid' }
     if (opts.audience !== undefined && p.aud !== opts.audience) return { valid: false, reason: 'invalid' }
-    const claims: AccessClaims = { sub: p.sub as UserId, sid: p.sid as SessionId, iat: p.iat, exp: p.exp }
+    // Tokens signed before they carried roles have none; anything but a short list of short strings is refused.
+    if (p.roles !== undefined && !isRoles(p.roles)) return { valid: false, reason: 'invalid' }
+    const roles = Object.freeze([...((p.roles as string[] | undefined) ?? [])])
+    const claims: AccessClaims = { sub: p.sub as UserId, sid: p.sid as SessionId, roles, iat: p.iat, exp: p.exp }
     return claims.exp + leeway <= nowS ? { valid: false, reason: 'expired', claims } : { valid: true, claims }
   }
 
   return {
-    async issue(userId, sessionId, now, notAfter) {
+    async issue({ userId, sessionId, roles }, now, notAfter) {
       const iat = epochSeconds(now)
       const exp = notAfter === undefined ? iat + ttl : Math.min(iat + ttl, epochSeconds(notAfter))
       const payload = {
         sub: userId,
         sid: sessionId,
+        roles: [...roles],
         iat,
         exp,
         ...(opts.issuer !== undefined && { iss: opts.issuer }),

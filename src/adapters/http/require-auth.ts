@@ -28,7 +28,7 @@ export type RequireAuth = MiddlewareHandler<
  * response. A replayed refresh token clears the cookies, since its session is gone.
  */
 export function createRequireAuth(
-  deps: Pick<Deps, 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
+  deps: Pick<Deps, 'users' | 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
   config: HttpConfig,
   jar: CookieJar,
 ): RequireAuth {
@@ -76,7 +76,7 @@ class AuthorizeInput {
 }
 
 async function authorize(
-  deps: Pick<Deps, 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
+  deps: Pick<Deps, 'users' | 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
   config: HttpConfig,
   jar: CookieJar,
   c: Context<AuthEnv>,
