@@ -42,6 +42,7 @@ export interface UserPatch {
   readonly passwordHash?: string
   readonly emailVerified?: boolean
   readonly roles?: readonly string[]
+  readonly disabled?: boolean
 }
 
 /** Sessions keyed by id and indexed by user. Expired sessions are gone for every method. */

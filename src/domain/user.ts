@@ -15,6 +15,8 @@ export interface UserRecord {
   readonly emailVerified: boolean
   /** Roles the account holds (`[]` unless granted). */
   readonly roles: readonly string[]
+  /** Set by an admin: no login or refresh succeeds while it is true. Absent means enabled. */
+  readonly disabled?: boolean
 }
 
 /** The public view of a user: what the contract calls `user` (the HTTP edge formats `createdAt`). */
