@@ -90,6 +90,16 @@ export async function benchAuthorize(): Promise<Record<string, Sample>> {
       headers: { cookie: info.uncachedCookie },
     },
     {
+      name: 'GET /session, EdDSA',
+      url: base(info.ports.eddsaCached, '/session'),
+      headers: { cookie: info.eddsaCachedCookie },
+    },
+    {
+      name: 'GET /session, EdDSA, cache off',
+      url: base(info.ports.eddsaUncached, '/session'),
+      headers: { cookie: info.eddsaUncachedCookie },
+    },
+    {
       name: 'GET /session, access log on',
       url: base(info.ports.logged, '/session'),
       headers: { cookie: info.loggedCookie },
@@ -146,6 +156,16 @@ async function main() {
     `\ntargets: GET /session >= 0.6 x bare req/s (${(session.rps / bare.rps).toFixed(2)}),` +
       ` <= 1.6 x bare CPU per request (${(session.cpuUs / bare.cpuUs).toFixed(2)}),` +
       ` >= 1.5 x hono/jwt (${(session.rps / honoJwt.rps).toFixed(2)})`,
+  )
+
+  const ratio = (a: string, b: string) => {
+    const x = results[a] as Sample
+    const y = results[b] as Sample
+    return `${(x.rps / y.rps).toFixed(2)} x req/s, ${(x.cpuUs / y.cpuUs).toFixed(2)} x CPU`
+  }
+  console.log(
+    `EdDSA beside HS256: GET /session ${ratio('GET /session, EdDSA', 'GET /session')};` +
+      ` token cache off ${ratio('GET /session, EdDSA, cache off', 'GET /session, token cache off')}`,
   )
 
   if (process.env.BENCH_ONLY === 'authorize') return

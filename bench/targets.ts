@@ -25,8 +25,13 @@ const listen = (fetch: Parameters<typeof serve>[0]['fetch']): Promise<number> =>
   })
 
 /** The service as `npm start` serves it (src/node.ts), over memory stores, with one signed-in user. */
-async function ourApp(tokenCacheSize: number, log: Log = silentLog) {
-  const settings = parseSettings({ JWT_SECRET: SECRET, RATE_LIMIT_PER_MINUTE: '1000000', ACCESS_TOKEN_TTL: '3600' })
+async function ourApp(tokenCacheSize: number, log: Log = silentLog, env: Record<string, string> = {}) {
+  const settings = parseSettings({
+    JWT_SECRET: SECRET,
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ACCESS_TOKEN_TTL: '3600',
+    ...env,
+  })
   const app = await buildService({
     settings,
     stores: createMemoryStores(),
@@ -68,6 +73,12 @@ const honoJwtToken = await sign({ sub: 'user', exp: Math.floor(Date.now() / 1000
 
 const cached = await ourApp(10_000)
 const uncached = await ourApp(0)
+// EdDSA access tokens (ACCESS_TOKEN_ALG=EdDSA), with the verified-token cache on and off.
+const ed25519 = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair
+const ed25519Pem = `-----BEGIN PRIVATE KEY-----\n${Buffer.from(await crypto.subtle.exportKey('pkcs8', ed25519.privateKey)).toString('base64')}\n-----END PRIVATE KEY-----`
+const eddsa = { ACCESS_TOKEN_ALG: 'EdDSA', JWT_PRIVATE_KEY: ed25519Pem }
+const eddsaCached = await ourApp(10_000, silentLog, eddsa)
+const eddsaUncached = await ourApp(0, silentLog, eddsa)
 // The production default (LOG_LEVEL=info): an access line per request, through the sink `npm start`
 // uses, into /dev/null written synchronously, as Node writes a pipe or a file.
 const devNull = openSync('/dev/null', 'w')
@@ -85,6 +96,8 @@ const ports = {
   honoJwt: await listen(honoJwt.fetch),
   cached: await listen(cached.fetch),
   uncached: await listen(uncached.fetch),
+  eddsaCached: await listen(eddsaCached.fetch),
+  eddsaUncached: await listen(eddsaUncached.fetch),
   logged: await listen(logged.fetch),
 }
 console.log(
@@ -93,6 +106,8 @@ console.log(
     honoJwtAuthorization: `Bearer ${honoJwtToken}`,
     cachedCookie: cached.cookie,
     uncachedCookie: uncached.cookie,
+    eddsaCachedCookie: eddsaCached.cookie,
+    eddsaUncachedCookie: eddsaUncached.cookie,
     loggedCookie: logged.cookie,
   }),
 )

@@ -14,7 +14,7 @@ import { stdioSink } from './adapters/stdio-sink.js'
 import { createMemoryStores } from './adapters/stores/memory/index.js'
 import type { RedisTarget } from './adapters/stores/redis/client.js'
 import type { Mailer, Stores } from './application/ports.js'
-import { buildService, keptBackground } from './service.js'
+import { buildService, checkAccessKeys, keptBackground } from './service.js'
 
 /**
  * Stores from settings: Redis when `REDIS_URL` or `REDIS_CLUSTER_NODES` is set, else in memory.
@@ -85,6 +85,7 @@ function listen(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostn
 /** Builds and starts the server; resolves once it listens. Log lines go to `sink` (default: the console). */
 export async function start(env: Readonly<Record<string, string | undefined>>, opts: { readonly sink?: LogSink } = {}) {
   const settings = parseSettings(env)
+  await checkAccessKeys(settings)
   const log = createLog({ level: settings.logLevel, ...(opts.sink && { sink: opts.sink }) })
   // Before the stores: a mail setting that refuses the start must not leave a Redis client open.
   const mail = mailFor(env, settings, log)

@@ -1,9 +1,10 @@
 import type { MailSettings } from './adapters/config/mail-settings.js'
-import type { Settings } from './adapters/config/settings.js'
+import { type Settings, SettingsError } from './adapters/config/settings.js'
 import { createAccessTokens } from './adapters/crypto/access-tokens.js'
 import { accountTokenMint } from './adapters/crypto/account-tokens.js'
 import { createRefreshTokens } from './adapters/crypto/refresh-tokens.js'
 import { createScryptHasher, type ScryptHasherOptions } from './adapters/crypto/scrypt-hasher.js'
+import { type AccessTokenAlg, KeyMaterialError, keyRing } from './adapters/crypto/signing-keys.js'
 import { systemClock, webRandom } from './adapters/crypto/web-runtime.js'
 import { createApp } from './adapters/http/app.js'
 import type { HttpConfig } from './adapters/http/config.js'
@@ -70,6 +71,8 @@ export interface DepsOptions {
   readonly secret: string
   /** Secrets that still verify (`JWT_PREVIOUS_SECRETS`); `secret` signs. */
   readonly previousSecrets?: readonly string[]
+  /** How access tokens are signed, and with what (`ACCESS_TOKEN_ALG` and its keys); HS256 under `secret` by default. */
+  readonly accessKeys?: AccessKeySettings
   readonly policy: AuthPolicy
   readonly issuer?: string | undefined
   readonly audience?: string | undefined
@@ -92,6 +95,7 @@ export function buildDeps(o: DepsOptions): Deps {
   const accessTokens = createAccessTokens({
     secret: o.secret,
     ...(o.previousSecrets && { previousSecrets: o.previousSecrets }),
+    ...o.accessKeys,
     ttl: o.policy.accessTokenTtl,
     issuer: o.issuer,
     audience: o.audience,
@@ -113,6 +117,37 @@ export function buildDeps(o: DepsOptions): Deps {
     tokenMint: accountTokenMint,
     mailer: o.mailer,
     background: o.background ?? keptBackground(),
+  }
+}
+
+/** `ACCESS_TOKEN_ALG`, `JWT_PRIVATE_KEY` and `JWT_PREVIOUS_PUBLIC_KEYS`, as the access tokens take them. */
+export interface AccessKeySettings {
+  readonly alg: AccessTokenAlg
+  readonly privateKey?: string | undefined
+  readonly previousPublicKeys?: string | undefined
+}
+
+const accessKeysOf = (s: Settings): AccessKeySettings => ({
+  alg: s.accessTokenAlg,
+  privateKey: s.jwtPrivateKey,
+  previousPublicKeys: s.jwtPreviousPublicKeys,
+})
+
+/**
+ * Imports the asymmetric keys once, so a key of the wrong kind stops a Node start (and makes a
+ * Worker's requests 500, logged) instead of failing at the first login. HS256 has nothing to check.
+ */
+export async function checkAccessKeys(settings: Settings): Promise<void> {
+  if (settings.accessTokenAlg === 'HS256') return
+  try {
+    await keyRing({
+      alg: settings.accessTokenAlg,
+      privateKey: settings.jwtPrivateKey ?? '',
+      previousPublicKeys: settings.jwtPreviousPublicKeys,
+    })
+  } catch (err) {
+    if (err instanceof KeyMaterialError) throw new SettingsError(`invalid configuration:\n  ${err.message}`)
+    throw err
   }
 }
 
@@ -154,6 +189,7 @@ export function compose(o: ServiceOptions): { deps: Deps; config: HttpConfig } {
     hasher: createScryptHasher(o.kdf),
     secret,
     previousSecrets: settings.jwtPreviousSecrets,
+    accessKeys: accessKeysOf(settings),
     policy: policyFrom(settings, o.mail?.mailer ? o.mail.settings : undefined),
     mailer: o.mail?.mailer,
     issuer: settings.jwtIssuer,

@@ -14,7 +14,7 @@ import { createWorkerSmtpMailer } from './adapters/mail/smtp-worker.js'
 import { type AuthStoreNamespace, createDurableObjectStores } from './adapters/stores/durable-object/index.js'
 import { createKvStores, type KvLike } from './adapters/stores/kv/index.js'
 import type { Stores } from './application/ports.js'
-import { buildService } from './service.js'
+import { buildService, checkAccessKeys } from './service.js'
 
 export { AuthStoreObject } from './adapters/stores/durable-object/object.js'
 
@@ -36,6 +36,9 @@ const SETTINGS = [
   'NODE_ENV',
   'JWT_SECRET',
   'JWT_PREVIOUS_SECRETS',
+  'ACCESS_TOKEN_ALG',
+  'JWT_PRIVATE_KEY',
+  'JWT_PREVIOUS_PUBLIC_KEYS',
   'JWT_ISSUER',
   'JWT_AUDIENCE',
   'ACCESS_TOKEN_TTL',
@@ -86,6 +89,7 @@ function storesFrom(env: WorkerEnv): Stores {
 async function build(env: WorkerEnv, origin: string): Promise<Fetch> {
   const vars = settingsFrom(env)
   const settings = parseSettings(vars)
+  await checkAccessKeys(settings)
   const log = createLog({ level: settings.logLevel })
   const mail = parseMailSettings(vars, { serviceOrigin: settings.publicOrigin ?? origin })
   const mailer = mailerFrom(mail, { smtp: createWorkerSmtpMailer, sendEmail: env.SEND_EMAIL, log })

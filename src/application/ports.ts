@@ -170,6 +170,22 @@ export interface AccessTokens {
    */
   issue(subject: AccessSubject, now: Instant, notAfter?: Instant): Promise<{ token: string; expiresAt: Instant }>
   verify(token: string, now: Instant): Promise<AccessVerdict>
+  /**
+   * The public keys that may have signed a live token (the current one first), as a JWKS lists
+   * them; null when tokens are MACs (`HS256`), which have no public half.
+   */
+  publicKeys(): Promise<readonly PublishedKey[] | null>
+}
+
+/** A public key as `GET /.well-known/jwks.json` publishes it (RFC 7517). */
+export interface PublishedKey {
+  readonly kty: string
+  readonly crv: string
+  readonly x: string
+  readonly y?: string
+  readonly kid: string
+  readonly alg: string
+  readonly use: 'sig'
 }
 
 /** Opaque refresh tokens `sid.generation.mac`; only this holds the key that makes them. */

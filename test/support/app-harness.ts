@@ -6,7 +6,7 @@ import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
 import type { AuthPolicy, Deps } from '../../src/application/deps.js'
 import type { SecurityEventName, Stores } from '../../src/application/ports.js'
 import { seconds } from '../../src/domain/units.js'
-import { buildDeps } from '../../src/service.js'
+import { type AccessKeySettings, buildDeps } from '../../src/service.js'
 import { PASSWORD, TEST_SECRET } from './constants.js'
 import { type FakeClock, fakeClock } from './fixtures.js'
 import { type Outbox, outbox, type TrackedBackground, trackedBackground } from './outbox.js'
@@ -55,6 +55,8 @@ export interface TestAppOptions {
   /** The signing secret (the test secret unless given) and secrets that still verify. */
   readonly secret?: string
   readonly previousSecrets?: readonly string[]
+  /** `ACCESS_TOKEN_ALG` and its keys (HS256 under the secret unless given). */
+  readonly accessKeys?: AccessKeySettings
   /** A clock of its own, to share one between apps over the same stores (a restart). */
   readonly clock?: FakeClock
   /** Turns the account lifecycle's mail on (`MAIL_POLICY` unless `policy` says otherwise). */
@@ -78,6 +80,7 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
     hasher: createScryptHasher({ params: { ln: 10, r: 8, p: 1 } }),
     secret: opts.secret ?? TEST_SECRET,
     ...(opts.previousSecrets && { previousSecrets: opts.previousSecrets }),
+    ...(opts.accessKeys && { accessKeys: opts.accessKeys }),
     policy: { ...TEST_POLICY, ...(opts.mail && MAIL_POLICY), ...opts.policy },
     ...(opts.mail && { mailer: mail }),
     background,

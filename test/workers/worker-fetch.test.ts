@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { createWorker, type WorkerEnv } from '../../src/worker.js'
 import { captureConsole } from '../support/captured-console.js'
 import { PASSWORD } from '../support/constants.js'
+import { makeKeyPair } from '../support/key-pairs.js'
 import { cookieHeaderOf, storeCookies } from '../support/set-cookie.js'
 
 const ORIGIN = 'https://auth.example.com'
@@ -190,6 +191,49 @@ describe('src/worker.ts through its fetch handler', () => {
       const res = await workerWith({ COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'false' })(new Request(`${ORIGIN}/health`))
       expect(res.status).toBe(500)
       expect(String(errors.mock.calls[0]?.[0])).toMatch(/COOKIE_SAMESITE=none requires COOKIE_SECURE=true/)
+    } finally {
+      errors.mockRestore()
+    }
+  })
+
+  it('reads ACCESS_TOKEN_ALG and JWT_PRIVATE_KEY (one line, \\n escapes) and serves the JWKS', async () => {
+    captureConsole() // its access lines
+    const keys = await makeKeyPair('EdDSA')
+    const worker = workerWith({ ACCESS_TOKEN_ALG: 'EdDSA', JWT_PRIVATE_KEY: keys.privatePem.replaceAll('\n', '\\n') })
+    const call = client(worker, freshIp())
+    expect(
+      (await call('/register', { method: 'POST', json: { email: 'jwks-worker@example.com', password: PASSWORD } }))
+        .status,
+    ).toBe(201)
+    const login = await call('/login', {
+      method: 'POST',
+      json: { email: 'jwks-worker@example.com', password: PASSWORD },
+    })
+    expect(login.status).toBe(200)
+    const access =
+      login.headers
+        .getSetCookie()
+        .map((c) => /access_token=([^;]+)/.exec(c)?.[1])
+        .find(Boolean) ?? ''
+    const jwks = await worker(new Request(`${ORIGIN}/.well-known/jwks.json`))
+    expect(jwks.status).toBe(200)
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=300')
+    const { keys: published } = (await jwks.json()) as { keys: { kid: string; alg: string }[] }
+    const header = JSON.parse(atob((access.split('.')[0] ?? '').replaceAll('-', '+').replaceAll('_', '/')))
+    expect(header).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: published[0]?.kid })
+  })
+
+  it('refuses a private key of the other algorithm with a 500 and a logged reason, never the key', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const p256 = await makeKeyPair('ES256')
+      const res = await workerWith({ ACCESS_TOKEN_ALG: 'EdDSA', JWT_PRIVATE_KEY: p256.privatePem })(
+        new Request(`${ORIGIN}/health`),
+      )
+      expect(res.status).toBe(500)
+      const logged = errors.mock.calls.flat().map(String).join('\n')
+      expect(logged).toMatch(/JWT_PRIVATE_KEY is not an Ed25519 private key/)
+      expect(logged).not.toContain(p256.privatePem.split('\n')[1])
     } finally {
       errors.mockRestore()
     }

@@ -11,6 +11,12 @@ export interface AuthSettingsOptions {
   readonly secret: string | undefined
   /** Secrets that still verify tokens after a rotation (`JWT_PREVIOUS_SECRETS`); `secret` signs. */
   readonly previousSecrets?: readonly string[]
+  /** `ACCESS_TOKEN_ALG`: `HS256` (default) under `secret`, or `EdDSA` / `ES256` under `privateKey`. */
+  readonly accessTokenAlg?: 'HS256' | 'EdDSA' | 'ES256'
+  /** `JWT_PRIVATE_KEY`: the PKCS#8 PEM that signs EdDSA or ES256 access tokens. */
+  readonly privateKey?: string
+  /** `JWT_PREVIOUS_PUBLIC_KEYS`: PEM public keys that still verify tokens after a key rotation. */
+  readonly previousPublicKeys?: readonly string[]
   /**
    * Refuses a missing or placeholder secret and makes cookies `Secure` by default. Defaults to
    * `NODE_ENV === 'production'` where the runtime has a `process.env`, as the standalone service.
@@ -35,12 +41,15 @@ export interface AuthSettingsOptions {
   readonly log?: SecurityLog
 }
 
-type Kind = 'string' | 'number' | 'boolean' | 'origins' | 'list'
+type Kind = 'string' | 'number' | 'boolean' | 'origins' | 'list' | 'pems'
 
 /** Each option, the variable it stands for, and the type its value must have. */
 const OPTIONS: Readonly<Record<string, readonly [variable: string, kind: Kind]>> = {
   secret: ['JWT_SECRET', 'string'],
   previousSecrets: ['JWT_PREVIOUS_SECRETS', 'list'],
+  accessTokenAlg: ['ACCESS_TOKEN_ALG', 'string'],
+  privateKey: ['JWT_PRIVATE_KEY', 'string'],
+  previousPublicKeys: ['JWT_PREVIOUS_PUBLIC_KEYS', 'pems'],
   issuer: ['JWT_ISSUER', 'string'],
   audience: ['JWT_AUDIENCE', 'string'],
   accessTokenTtl: ['ACCESS_TOKEN_TTL', 'number'],
@@ -65,9 +74,11 @@ const runtimeSaysProduction = (): boolean =>
 const NOT_SETTINGS = new Set(['production', 'log'])
 
 const hasKind = (value: unknown, kind: Kind): boolean =>
-  kind === 'origins' || kind === 'list'
-    ? Array.isArray(value) && value.every((o) => typeof o === 'string' && !o.includes(','))
-    : typeof value === kind && (kind !== 'number' || Number.isFinite(value))
+  kind === 'pems'
+    ? Array.isArray(value) && value.every((o) => typeof o === 'string')
+    : kind === 'origins' || kind === 'list'
+      ? Array.isArray(value) && value.every((o) => typeof o === 'string' && !o.includes(','))
+      : typeof value === kind && (kind !== 'number' || Number.isFinite(value))
 
 /**
  * The options as settings, through the one validation the standalone service uses
@@ -97,11 +108,13 @@ export function settingsFromOptions(options: AuthSettingsOptions & Record<string
           ? 'an array of origins'
           : kind === 'list'
             ? 'an array of strings without commas'
-            : `a ${kind}`
+            : kind === 'pems'
+              ? 'an array of PEM strings'
+              : `a ${kind}`
       wrong.push(`${name} must be ${expected}`)
       continue
     }
-    env[variable] = Array.isArray(value) ? value.join(',') : String(value)
+    env[variable] = Array.isArray(value) ? value.join(kind === 'pems' ? '\n' : ',') : String(value)
   }
   if (options.production !== undefined && typeof options.production !== 'boolean')
     wrong.push('production must be a boolean')

@@ -1,5 +1,7 @@
 import * as v from 'valibot'
 import { DEFAULT_MAX_SESSIONS_PER_USER } from '../../domain/session.js'
+import { pemBlocks } from '../crypto/pem.js'
+import { ACCESS_TOKEN_ALGS, type AccessTokenAlg, previousPublicKeyBlocks } from '../crypto/signing-keys.js'
 import { LOG_LEVELS, type LogLevel } from '../log.js'
 
 /** Configuration after validation: docs/http-contract.md's variables plus the optional `iss`/`aud`. */
@@ -10,6 +12,12 @@ export interface Settings {
   readonly jwtSecret: string | undefined
   /** `JWT_PREVIOUS_SECRETS`: secrets that still verify tokens (never sign), newest first. */
   readonly jwtPreviousSecrets: readonly string[]
+  /** `ACCESS_TOKEN_ALG`: HS256 under `JWT_SECRET`, or EdDSA / ES256 under `JWT_PRIVATE_KEY`. */
+  readonly accessTokenAlg: AccessTokenAlg
+  /** `JWT_PRIVATE_KEY`: one PKCS#8 PEM block (syntax checked here; the key itself when imported). */
+  readonly jwtPrivateKey: string | undefined
+  /** `JWT_PREVIOUS_PUBLIC_KEYS`: PEM public keys that still verify, one after another. */
+  readonly jwtPreviousPublicKeys: string | undefined
   readonly jwtIssuer: string | undefined
   readonly jwtAudience: string | undefined
   readonly redisUrl: string | undefined
@@ -85,6 +93,12 @@ const schema = (production: boolean) =>
       ),
     ),
     JWT_PREVIOUS_SECRETS: v.optional(v.string()),
+    ACCESS_TOKEN_ALG: v.optional(
+      v.picklist(ACCESS_TOKEN_ALGS, `must be one of ${ACCESS_TOKEN_ALGS.join(', ')}`),
+      'HS256',
+    ),
+    JWT_PRIVATE_KEY: v.optional(v.string()),
+    JWT_PREVIOUS_PUBLIC_KEYS: v.optional(v.string()),
     JWT_ISSUER: v.optional(v.pipe(v.string(), v.minLength(1))),
     JWT_AUDIENCE: v.optional(v.pipe(v.string(), v.minLength(1))),
     REDIS_URL: v.optional(v.pipe(v.string(), v.regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'))),
@@ -130,6 +144,37 @@ function previousSecrets(raw: string | undefined, current: string | undefined, p
   })
   if (problems.length > 0) throw new SettingsError(`invalid configuration:\n  ${problems.join('\n  ')}`)
   return [...new Set(entries)]
+}
+
+/**
+ * `JWT_PRIVATE_KEY` and `JWT_PREVIOUS_PUBLIC_KEYS` as far as syntax goes: the PEM blocks, which
+ * algorithm needs them. Whether the key is of the right kind shows when it is imported
+ * (`checkAccessKeys` in src/service.ts, before a Node start listens). Never echoed.
+ */
+function asymmetricKeys(
+  alg: AccessTokenAlg,
+  privateKey: string | undefined,
+  previous: string | undefined,
+): { privateKey: string | undefined; previous: string | undefined } {
+  const problems: string[] = []
+  if (alg === 'HS256') {
+    if (privateKey !== undefined || previous !== undefined) {
+      problems.push('JWT_PRIVATE_KEY and JWT_PREVIOUS_PUBLIC_KEYS need ACCESS_TOKEN_ALG=EdDSA or ES256')
+    }
+  } else if (privateKey === undefined) {
+    problems.push(`JWT_PRIVATE_KEY is required with ACCESS_TOKEN_ALG=${alg} (a PKCS#8 PEM private key)`)
+  } else {
+    const blocks = pemBlocks(privateKey)
+    if (blocks?.length !== 1 || blocks[0]?.label !== 'PRIVATE KEY') {
+      problems.push(
+        'JWT_PRIVATE_KEY must be one PKCS#8 PEM block (-----BEGIN PRIVATE KEY-----); convert with openssl pkcs8 -topk8 -nocrypt',
+      )
+    }
+    const older = previousPublicKeyBlocks(previous)
+    if ('problem' in older) problems.push(older.problem)
+  }
+  if (problems.length > 0) throw new SettingsError(`invalid configuration:\n  ${problems.join('\n  ')}`)
+  return { privateKey, previous }
 }
 
 // `host:port`, the host a DNS name, an IPv4 address or a bracketed IPv6 address.
@@ -212,6 +257,7 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
     )
   }
   const jwtPreviousSecrets = previousSecrets(s.JWT_PREVIOUS_SECRETS, s.JWT_SECRET, production)
+  const keys = asymmetricKeys(s.ACCESS_TOKEN_ALG, s.JWT_PRIVATE_KEY, s.JWT_PREVIOUS_PUBLIC_KEYS)
   if (s.REDIS_URL !== undefined && s.REDIS_CLUSTER_NODES !== undefined) {
     throw new SettingsError('invalid configuration:\n  set REDIS_URL or REDIS_CLUSTER_NODES, not both')
   }
@@ -223,6 +269,9 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
     port: s.PORT,
     jwtSecret: s.JWT_SECRET,
     jwtPreviousSecrets,
+    accessTokenAlg: s.ACCESS_TOKEN_ALG,
+    jwtPrivateKey: keys.privateKey,
+    jwtPreviousPublicKeys: keys.previous,
     jwtIssuer: s.JWT_ISSUER,
     jwtAudience: s.JWT_AUDIENCE,
     redisUrl: s.REDIS_URL,

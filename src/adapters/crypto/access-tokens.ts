@@ -5,13 +5,20 @@ import type { SessionId } from '../../domain/session.js'
 import { epochSeconds, fromEpochSeconds, type Millis } from '../../domain/units.js'
 import type { UserId } from '../../domain/user.js'
 import { BoundedExpiringMap } from '../bounded-map.js'
-import { importHmacKey, keyIdOf, keyInFlight } from './hmac-key.js'
+import { keyInFlight } from './hmac-key.js'
+import { type AccessTokenAlg, keyRing, signParams, type VerifyingKey } from './signing-keys.js'
 
 export interface AccessTokenOptions {
-  /** At least 32 bytes; checked by the composition root before it gets here. Signs every token. */
+  /** `ACCESS_TOKEN_ALG` (HS256 unless given). */
+  readonly alg?: AccessTokenAlg
+  /** At least 32 bytes; checked by the composition root before it gets here. Signs HS256 tokens. */
   readonly secret: string
   /** Secrets that still verify tokens they signed (`JWT_PREVIOUS_SECRETS`), found by `kid`. */
   readonly previousSecrets?: readonly string[]
+  /** `JWT_PRIVATE_KEY`: signs EdDSA or ES256 tokens (one PKCS#8 PEM block). */
+  readonly privateKey?: string | undefined
+  /** `JWT_PREVIOUS_PUBLIC_KEYS`: PEM public keys that still verify tokens they signed. */
+  readonly previousPublicKeys?: string | undefined
   readonly ttl: Millis
   /** Clock tolerance in seconds (the claims' unit) on `exp`, `nbf` and `iat` (30 by default, at most 60). */
   readonly leeway?: number
@@ -21,21 +28,18 @@ export interface AccessTokenOptions {
   readonly cacheSize?: number
 }
 
-// Three base64url segments; an HS256 signature is 32 bytes, 43 characters unpadded. The last
-// character carries two unused bits: only the canonical spelling passes, so no altered copy verifies.
-const SHAPE = /^[A-Za-z0-9_-]{2,2048}\.[A-Za-z0-9_-]{2,6000}\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/
+// Three base64url segments; an HS256 signature is 32 bytes, 43 characters unpadded, an Ed25519 or
+// P-256 one 64 bytes, 86 characters. The last character carries two (or four) unused bits: only the
+// canonical spelling passes, so no altered copy of an HS256 or EdDSA token verifies (an ECDSA
+// signature has a second valid form by its nature; either names the same claims).
+const SHAPE =
+  /^[A-Za-z0-9_-]{2,2048}\.[A-Za-z0-9_-]{2,6000}\.(?:[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]|[A-Za-z0-9_-]{85}[AQgw])$/
 const MAX_TOKEN = 8192
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const b64url = (bytes: ArrayBuffer): string => encodeBase64Url(bytes).replace(/=+$/, '')
 const b64json = (value: object): string => b64url(encoder.encode(JSON.stringify(value)).buffer as ArrayBuffer)
-
-/** One HS256 key: its `kid` and the imported key, both made once. */
-interface SigningKey {
-  readonly kid: string
-  readonly key: { get(): CryptoKey | Promise<CryptoKey> }
-}
 
 /** The `kid` of a token's header, `undefined` when it has none, or `null` when the header is not JSON. */
 function headerKid(token: string): string | undefined | null {
@@ -61,55 +65,45 @@ const isRoles = (v: unknown): v is string[] =>
   v.length <= MAX_ROLES &&
   v.every((r) => typeof r === 'string' && r.length > 0 && r.length <= MAX_ROLE_LENGTH)
 
-/**
- * HS256 access tokens on `hono/jwt`, wrapped to meet docs/security.md. The key is imported once,
- * starting at creation (`keyInFlight`).
- * `verify` lets Hono check the header (HS256 pinned, no `crit`) and the signature with every
- * claim check switched off, then checks the claims itself with leeway against the Clock: so the
- * signature is checked before any claim is believed, and Hono's messages (which embed the token)
- * never escape. Verified token strings are remembered until they expire, so a client's repeated
- * requests with the same token cost a map lookup.
- */
-/** Every key that may verify, by `kid`, and the one that signs. */
-interface KeyRing {
-  readonly signing: SigningKey
-  readonly byKid: ReadonlyMap<string, SigningKey>
-}
-
-async function keyRing(secret: string, previous: readonly string[]): Promise<KeyRing> {
-  // The imports start at once (synchronously), beside the kids' digests.
-  const make = (s: string): Promise<SigningKey> => {
-    const key = keyInFlight(() => importHmacKey(s))
-    return keyIdOf(s).then((kid) => ({ kid, key }))
-  }
-  const all = await Promise.all([secret, ...previous].map(make))
-  return { signing: all[0] as SigningKey, byKid: new Map(all.map((k) => [k.kid, k])) }
-}
-
-/** `header.payload.signature`, HS256, the header naming the key: `{alg, typ, kid}`. */
-async function signJwt(payload: object, signing: SigningKey): Promise<string> {
-  const header = b64json({ alg: 'HS256', typ: 'JWT', kid: signing.kid })
+/** `header.payload.signature`, the header naming the algorithm and the key: `{alg, typ, kid}`. */
+async function signJwt(
+  payload: object,
+  signing: VerifyingKey & { readonly signKey: { get(): CryptoKey | Promise<CryptoKey> } },
+): Promise<string> {
+  const header = b64json({ alg: signing.alg, typ: 'JWT', kid: signing.kid })
   const body = b64json(payload)
   const input = `${header}.${body}`
-  const mac = await crypto.subtle.sign('HMAC', await signing.key.get(), encoder.encode(input))
-  return `${input}.${b64url(mac)}`
+  const signature = await crypto.subtle.sign(
+    signParams(signing.alg),
+    await signing.signKey.get(),
+    encoder.encode(input),
+  )
+  return `${input}.${b64url(signature)}`
 }
 
 /**
- * HS256 access tokens, verified with `hono/jwt`, wrapped to meet docs/security.md. Tokens carry a
- * `kid`; the keys (the current secret's, which signs, and `JWT_PREVIOUS_SECRETS`', which only
- * verify) are made once, starting at creation (`keyInFlight`), and found by `kid` with one map
- * lookup. A token without a `kid` (signed before tokens had one) is checked with the current key;
- * an unknown `kid` is invalid without any check. Nothing else in the header is looked at: a `jku`,
- * `x5u` or `jwk` is never fetched or used.
- * `verify` lets Hono check the header (HS256 pinned, no `crit`) and the signature with every
+ * Access tokens (HS256, EdDSA or ES256), verified with `hono/jwt`, wrapped to meet
+ * docs/security.md. Tokens carry a `kid`; the keys (the one that signs, and the previous secrets or
+ * public keys, which only verify) are made once, starting at creation (`keyInFlight`), and found by
+ * `kid` with one map lookup; each key verifies only its own algorithm. An HS256 token without a
+ * `kid` (signed before tokens had one) is checked with the current secret; an unknown `kid` is
+ * invalid without any check. Nothing else in the header is looked at: a `jku`, `x5u` or `jwk` is
+ * never fetched or used.
+ * `verify` lets Hono check the header (the key's algorithm pinned, no `crit`) and the signature with every
  * claim check switched off, then checks the claims itself with leeway against the Clock: so the
  * signature is checked before any claim is believed, and Hono's messages (which embed the token)
  * never escape. Verified token strings are remembered until they expire, so a client's repeated
  * requests with the same token cost a map lookup.
  */
 export function createAccessTokens(opts: AccessTokenOptions): AccessTokens {
-  const ring = keyInFlight(() => keyRing(opts.secret, opts.previousSecrets ?? []))
+  const alg = opts.alg ?? 'HS256'
+  const ring = keyInFlight(() =>
+    keyRing(
+      alg === 'HS256'
+        ? { alg, secret: opts.secret, previousSecrets: opts.previousSecrets ?? [] }
+        : { alg, privateKey: opts.privateKey ?? '', previousPublicKeys: opts.previousPublicKeys },
+    ),
+  )
   const leeway = Math.min(opts.leeway ?? 30, 60)
   // The JWT edge: claims are whole seconds since the epoch.
   const ttl = Math.floor(opts.ttl / 1000)
@@ -169,11 +163,12 @@ export function createAccessTokens(opts: AccessTokenOptions): AccessTokens {
       const kid = headerKid(token)
       if (kid === null) return { valid: false, reason: 'invalid' }
       const keys = await ring.get()
-      const signer = kid === undefined ? keys.signing : keys.byKid.get(kid)
+      // Only HS256 tokens ever went without a `kid`; an asymmetric key always names itself.
+      const signer = kid === undefined ? (keys.jwks === null ? keys.signing : undefined) : keys.byKid.get(kid)
       if (!signer) return { valid: false, reason: 'invalid' }
       let payload: unknown
       try {
-        payload = await verify(token, await signer.key.get(), { alg: 'HS256', exp: false, nbf: false, iat: false })
+        payload = await verify(token, await signer.key.get(), { alg: signer.alg, exp: false, nbf: false, iat: false })
       } catch {
         return { valid: false, reason: 'invalid' }
       }
@@ -181,6 +176,10 @@ export function createAccessTokens(opts: AccessTokenOptions): AccessTokens {
       if (verdict.valid && cacheSize > 0)
         cache.set(token, verdict.claims, fromEpochSeconds(verdict.claims.exp + leeway), now)
       return verdict
+    },
+
+    async publicKeys() {
+      return (await ring.get()).jwks
     },
   }
 }

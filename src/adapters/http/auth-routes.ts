@@ -30,7 +30,7 @@ import {
 } from './request-bodies.js'
 import { mailingDeps, requestDeps } from './request-log.js'
 import type { AuthEnv, RequireAuth } from './require-auth.js'
-import { keepContextHeaders, reply } from './security-headers.js'
+import { keepContextHeaders, reply, shareable } from './security-headers.js'
 import { accountExportJson, isoTime, type SessionInfoJson, sessionJson, userJson } from './views.js'
 
 /**
@@ -57,6 +57,12 @@ const onlyWhen = (on: boolean) =>
     if (!on) return problem(c, 'not_found')
     await next()
   }) as MiddlewareHandler<AuthEnv, string, BlankInput, ProblemResponse<'not_found'>>
+
+/**
+ * How long another service may cache the JWKS: a key rotation reaches verifiers that cache it
+ * within this many seconds (docs/http-contract.md, "Keys and tokens other services verify").
+ */
+export const JWKS_MAX_AGE = 300
 
 /**
  * The contract's routes, top to bottom: parse, call the use case, map the result. One chained
@@ -202,6 +208,14 @@ export function createAuthRoutes(deps: Deps, config: HttpConfig, jar: CookieJar,
       keepContextHeaders(c)
       c.header('Content-Disposition', 'attachment; filename="account-export.json"')
       return reply(c, accountExportJson(result.value, deps.clock.now()))
+    })
+
+    // The public keys other services verify access tokens with; HS256 has none to publish.
+    .get('/.well-known/jwks.json', async (c) => {
+      const keys = await deps.accessTokens.publicKeys()
+      if (!keys) return problem(c, 'not_found')
+      shareable(c, JWKS_MAX_AGE)
+      return reply(c, { keys: keys.map((k) => ({ ...k })) })
     })
 
   answerOtherMethods(routes)

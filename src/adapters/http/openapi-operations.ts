@@ -71,6 +71,19 @@ export const SuccessBodies = {
     ),
   }),
   health: v.object({ status: v.literal('ok'), store: v.picklist(['memory', 'redis', 'durable-object', 'kv']) }),
+  jwks: v.object({
+    keys: v.array(
+      v.object({
+        kty: v.string(),
+        crv: v.string(),
+        x: v.string(),
+        y: v.optional(v.string()),
+        kid: v.string(),
+        alg: v.string(),
+        use: v.literal('sig'),
+      }),
+    ),
+  }),
 }
 
 /** Who may call a route: "auth" is the AuthorizeRequest rule (an access token, or a refresh cookie to rotate). */
@@ -322,6 +335,17 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     access: 'none',
     ok: { status: 200, description: 'The store answers', body: SuccessBodies.health },
     problems: ['store_unavailable'],
+  },
+  'GET /.well-known/jwks.json': {
+    id: 'jwks',
+    tag: 'Service',
+    summary: 'The public keys of access tokens',
+    description:
+      'Every public key that may have signed a live access token (`kid`, `alg`, `use: "sig"`), the signing key ' +
+      'first; cacheable for 5 minutes. 404 with `ACCESS_TOKEN_ALG=HS256`, whose keys are secret.',
+    access: 'none',
+    ok: { status: 200, description: 'A JSON Web Key Set', body: SuccessBodies.jwks },
+    problems: ['not_found'],
   },
   'GET /openapi.json': {
     id: 'openApiDocument',

@@ -25,6 +25,8 @@ export type HeaderEnv = {
     replyHeaders: Readonly<Record<string, string>> | undefined
     /** The answer `reply` built whole: the middleware leaves it alone. */
     completeReply: Response
+    /** Set by `shareable`: this answer may sit in a shared cache, even mounted in another app. */
+    shareable: boolean
   }
 }
 
@@ -82,7 +84,7 @@ export function securityHeaders(opts: SecurityHeaderOptions): MiddlewareHandler<
     for (const [name, value] of list) if (!headers.has(name)) headers.set(name, value)
     // Mounted in someone else's app, whose middleware may have set a Cache-Control of its own on
     // the context: an answer of the auth routes is never for a shared cache.
-    if (!whole) headers.set('cache-control', 'no-store')
+    if (!whole && c.get('shareable') !== true) headers.set('cache-control', 'no-store')
     headers.set('x-request-id', id)
   }
 }
@@ -93,6 +95,16 @@ export function securityHeaders(opts: SecurityHeaderOptions): MiddlewareHandler<
  */
 export function keepContextHeaders(c: Context): void {
   c.set('replyHeaders', undefined)
+}
+
+/**
+ * Makes this answer cacheable by anyone for `maxAge` seconds instead of `no-store`: only for what
+ * is public and the same for every caller (the JWKS).
+ */
+export function shareable(c: Context, maxAge: number): void {
+  keepContextHeaders(c)
+  c.header('cache-control', `public, max-age=${maxAge}`)
+  c.set('shareable', true)
 }
 
 /** A JSON answer as the types (and so `hc`) see it: the body as JSON gives it back, and the status. */
