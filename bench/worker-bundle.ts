@@ -21,10 +21,14 @@ const wrangler = path.join(root, 'node_modules/wrangler/bin/wrangler.js')
  * for a document, and zod, which hono-openapi would also pull in, is left out (wrangler.toml).
  * The account lifecycle (issue 10: its use cases, the SMTP client and message renderer, the mail
  * settings, the token tables of the Durable Object, eight more documented operations) raised it
- * again: measured 59.5 KB against 49.0 KB on the commit before. 64 KB leaves room for a fix, not
- * for a new dependency: a package the size of zod (45 KB) still fails this.
+ * again: measured 59.5 KB against 49.0 KB on the commit before. Verifying imported bcrypt and
+ * argon2id hashes (issue 11: bcryptjs, 20.9 KB minified, and @noble/hashes' argon2id with BLAKE2b,
+ * 15.9 KB) raised it once more: measured 77.4 KB against 60.6 KB on the commit before. Both are
+ * loaded by a dynamic import at the first legacy hash, which keeps them out of the isolate's start
+ * but not out of the one script wrangler uploads. 80 KB leaves room for a fix, not for a new
+ * dependency: a package the size of zod (45 KB) still fails this.
  */
-export const WORKER_GZIP_BUDGET = 64 * 1024
+export const WORKER_GZIP_BUDGET = 80 * 1024
 
 /** Builds the Worker into a temporary folder and measures every emitted module (source maps aside). */
 export async function measureWorkerBundle(

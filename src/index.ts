@@ -1,7 +1,7 @@
 /**
  * `hono-cookie-auth`: the auth routes and `requireAuth` for a Hono app of your own, and the ports
- * for writing a store of your own. Stores come from `hono-cookie-auth/memory`, `/redis` and
- * `/workers`.
+ * for writing a store of your own, and `importUsers` to move accounts in from another system.
+ * Stores come from `hono-cookie-auth/memory`, `/redis` and `/workers`.
  */
 
 export { SettingsError } from './adapters/config/settings.js'
@@ -54,3 +54,11 @@ export {
 } from './domain/session.js'
 export { type Generation, generation, type Instant, instant, type Millis, millis } from './domain/units.js'
 export type { UserId, UserRecord } from './domain/user.js'
+// Moving accounts in from another system, with their bcrypt, argon2id or scrypt hashes.
+export {
+  type ImportOptions,
+  type ImportReport,
+  ImportStoppedError,
+  importUsers,
+  type SkippedLine,
+} from './import-users.js'

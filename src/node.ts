@@ -11,33 +11,9 @@ import { forwardedFor } from './adapters/http/config.js'
 import { nodeSocketIp } from './adapters/http/node-client-ip.js'
 import { createLog, type Log, type LogSink } from './adapters/log.js'
 import { stdioSink } from './adapters/stdio-sink.js'
-import { createMemoryStores } from './adapters/stores/memory/index.js'
-import type { RedisTarget } from './adapters/stores/redis/client.js'
-import type { Mailer, Stores } from './application/ports.js'
+import type { Mailer } from './application/ports.js'
+import { storesFor } from './node-stores.js'
 import { buildService, checkAccessKeys, keptBackground } from './service.js'
-
-/**
- * Stores from settings: Redis when `REDIS_URL` or `REDIS_CLUSTER_NODES` is set, else in memory.
- * A Redis that is down at start does not stop the start: requests get 503 until it answers, and
- * the client reconnects by itself.
- */
-async function storesFor(settings: Settings, log: Log): Promise<{ stores: Stores; close: () => Promise<void> }> {
-  const target: RedisTarget | undefined = settings.redisClusterNodes
-    ? { clusterNodes: settings.redisClusterNodes }
-    : settings.redisUrl
-      ? { url: settings.redisUrl }
-      : undefined
-  if (!target) return { stores: createMemoryStores(), close: async () => {} }
-  // Loaded only for Redis: ioredis alone measured 150-300 ms and about 18 MiB of a start.
-  const [{ closeRedisClient, createRedisClient, waitUntilReady }, { createRedisStores }] = await Promise.all([
-    import('./adapters/stores/redis/client.js'),
-    import('./adapters/stores/redis/index.js'),
-  ])
-  const client = createRedisClient(target)
-  client.on('ready', () => log.line('info', 'redis ready'))
-  if (!(await waitUntilReady(client))) log.line('warn', 'redis not reachable yet; answering 503 until it is')
-  return { stores: createRedisStores(client), close: () => closeRedisClient(client) }
-}
 
 /**
  * SMTP through nodemailer, loaded at the first mail rather than at the start: it measured about
@@ -89,7 +65,9 @@ export async function start(env: Readonly<Record<string, string | undefined>>, o
   const log = createLog({ level: settings.logLevel, ...(opts.sink && { sink: opts.sink }) })
   // Before the stores: a mail setting that refuses the start must not leave a Redis client open.
   const mail = mailFor(env, settings, log)
-  const { stores, close } = await storesFor(settings, log)
+  // A Redis that is down at start does not stop it: requests get 503 until Redis answers.
+  const { stores, ready, close } = await storesFor(settings, log)
+  if (!ready) log.line('warn', 'redis not reachable yet; answering 503 until it is')
   // Mails still on their way at a stop are waited for, this long at most, before the stores close.
   const background = keptBackground()
   const app = buildService({

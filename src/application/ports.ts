@@ -131,7 +131,10 @@ export interface PasswordHasher {
   verify(stored: string, password: string): Promise<boolean>
   /** Runs a verification against a dummy hash so an unknown email costs what a known one does. */
   verifyDummy(password: string): Promise<void>
+  /** True unless `stored` is in the current format and parameters (an imported hash always is). */
   needsRehash(stored: string): boolean
+  /** Whether `verify` can check `stored`: a format it reads, with a cost within its bounds. */
+  accepts(stored: string): boolean
   /**
    * Takes a KDF slot before the work that needs it is decided (waiting in a bounded queue), or
    * throws `UnavailableError('overloaded')`. The caller runs its derivations through the lease

@@ -145,6 +145,7 @@ function heldGate(inner: PasswordHasher) {
     verify: (s, p) => gate.run(() => inner.verify(s, p)),
     verifyDummy: (p) => gate.run(() => inner.verifyDummy(p)),
     needsRehash: (s) => inner.needsRehash(s),
+    accepts: (s) => inner.accepts(s),
     async reserve() {
       const done = await gate.acquire()
       try {

@@ -38,6 +38,7 @@ export function countingHasher(inner: PasswordHasher): CountingHasher {
     calls,
     ...counted(inner),
     needsRehash: (s) => inner.needsRehash(s),
+    accepts: (s) => inner.accepts(s),
     async reserve(): Promise<HasherLease> {
       const lease = await inner.reserve()
       calls.reserve++

@@ -7,13 +7,15 @@ import { tsFiles } from './imports.js'
 /** The project's root, and what `npm start` runs. */
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const NODE_ENTRY = join(ROOT, 'dist/node.js')
+/** What `npm run import` runs. */
+export const IMPORT_CLI_ENTRY = join(ROOT, 'dist/import-cli.js')
 
 /**
  * Whether dist/node.js is missing or older than a source it is built from. tsc writes every output
  * on each build, so the entry's time is the build's.
  */
 export function nodeBuildIsStale(): boolean {
-  if (!existsSync(NODE_ENTRY)) return true
+  if (!existsSync(NODE_ENTRY) || !existsSync(IMPORT_CLI_ENTRY)) return true
   const builtAt = statSync(NODE_ENTRY).mtimeMs
   const inputs = [...tsFiles(join(ROOT, 'src')), join(ROOT, 'tsconfig.build.json'), join(ROOT, 'tsconfig.json')]
   return inputs.some((file) => statSync(file).mtimeMs > builtAt)

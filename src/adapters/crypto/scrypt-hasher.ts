@@ -3,6 +3,7 @@ import type { HasherLease, PasswordHasher } from '../../application/ports.js'
 import { UnavailableError } from '../../domain/errors.js'
 import { seconds } from '../../domain/units.js'
 import { createGate } from './gate.js'
+import { parseLegacyHash, verifyLegacy } from './legacy-hashes.js'
 import { createStartBudget, type StartRate } from './start-budget.js'
 
 export interface ScryptParams {
@@ -71,6 +72,12 @@ function parse(stored: string): Parsed | null {
   return { params, salt: Buffer.from(m[4] as string, 'base64'), hash: Buffer.from(m[5] as string, 'base64') }
 }
 
+/**
+ * Whether the hasher can verify `stored`: scrypt within `withinWorkerLimits`, or an imported
+ * bcrypt or argon2id hash within its bounds (`parseLegacyHash`). What `importUsers` admits.
+ */
+export const acceptsStoredHash = (stored: string): boolean => parse(stored) !== null || parseLegacyHash(stored) !== null
+
 export interface ScryptHasherOptions {
   readonly params?: ScryptParams
   /** KDF runs at once; Node's thread pool has four threads by default. */
@@ -111,7 +118,8 @@ function slotSource(opts: ScryptHasherOptions): SlotSource {
 
 /**
  * Passwords with `node:crypto` scrypt, off the event loop, stored as
- * `$scrypt$ln=14,r=8,p=5$<salt>$<hash>`. KDF work is bounded (by concurrency, or on Workers by
+ * `$scrypt$ln=14,r=8,p=5$<salt>$<hash>`. Imported bcrypt and argon2id hashes verify too
+ * (src/adapters/crypto/legacy-hashes.ts) and always need a rehash. KDF work is bounded (by concurrency, or on Workers by
  * start rate) so a login flood cannot starve the thread pool, memory or the isolate; what does
  * not fit is refused with `UnavailableError`.
  */
@@ -125,14 +133,18 @@ export function createScryptHasher(opts: ScryptHasherOptions = {}): PasswordHash
     const settle = await acquire()
     let runs = 0
     let open = true
-    const inSlot = (task: () => Promise<Buffer>): Promise<Buffer> => {
+    const inSlot = <T>(task: () => Promise<T>): Promise<T> => {
       if (!open) return Promise.reject(new Error('the KDF lease was already released'))
       runs++
       return task()
     }
     const check = async (stored: string, password: string): Promise<boolean> => {
       const parsed = parse(stored)
-      if (!parsed) return false
+      if (!parsed) {
+        // An imported bcrypt or argon2id hash: the same slot bounds it; `needsRehash` is true for it.
+        const legacy = parseLegacyHash(stored)
+        return legacy ? inSlot(() => verifyLegacy(legacy, password)) : false
+      }
       const actual = await inSlot(() => derive(password, parsed.salt, parsed.params, parsed.hash.length))
       return timingSafeEqual(actual, parsed.hash)
     }
@@ -170,6 +182,7 @@ export function createScryptHasher(opts: ScryptHasherOptions = {}): PasswordHash
     hash: (password) => once((l) => l.hash(password)),
     verify: (stored, password) => once((l) => l.verify(stored, password)),
     verifyDummy: (password) => once((l) => l.verifyDummy(password)),
+    accepts: acceptsStoredHash,
     needsRehash(stored) {
       const parsed = parse(stored)
       return !parsed || parsed.params.ln !== params.ln || parsed.params.r !== params.r || parsed.params.p !== params.p
