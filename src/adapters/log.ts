@@ -59,6 +59,7 @@ const EVENT_LEVEL: Record<SecurityEventName, LogLevel> = {
   account_exported: 'info',
   refresh_refused: 'warn',
   // Privileged changes stay in the log at LOG_LEVEL=warn: a stolen admin session shows there.
+  admin_granted: 'warn',
   admin_user_viewed: 'info',
   admin_roles_set: 'warn',
   admin_user_disabled: 'warn',

@@ -233,6 +233,7 @@ export type SecurityEventName =
   | 'account_deleted'
   | 'account_exported'
   | 'refresh_refused'
+  | 'admin_granted'
   | 'admin_user_viewed'
   | 'admin_roles_set'
   | 'admin_user_disabled'

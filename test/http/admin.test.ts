@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Stores } from '../../src/application/ports.js'
+import type { Email } from '../../src/domain/email.js'
 import type { UserId } from '../../src/domain/user.js'
 import { type TestApp, type TestAppOptions, TestClient } from '../support/app-harness.js'
 import { parseSetCookies } from '../support/set-cookie.js'
@@ -400,5 +401,40 @@ describe('DELETE /admin/users/:id/sessions', () => {
     expect(res.status).toBe(204)
     expect(parseSetCookies(res).get('refresh_token')?.attrs.get('max-age')).toBe('0')
     expect(await alive(t, t.admin.sessionId)).toBe(false)
+  })
+})
+
+describe('ADMIN_EMAILS', () => {
+  const listed = { mail: true, policy: { adminEmails: ['boss@example.com' as Email] } } as const
+
+  it('grants admin at login to a listed, verified address, and not before it is verified', async () => {
+    const t = await setup(listed)
+    const boss = await signedIn(t, 'Boss@Example.com')
+    expect(payloadOf(boss.client.jar.get('access_token')).roles).toEqual([])
+    await expectProblem(await ROUTES.view(boss.client, boss.userId), 403, 'forbidden')
+    expect((await t.stores.users.findById(boss.userId as UserId))?.roles).toEqual([])
+
+    await t.stores.users.update(boss.userId as UserId, { emailVerified: true })
+    const login = await boss.client.request('/login', post({ email: 'boss@example.com', password: PASSWORD }))
+    expect(login.status).toBe(200)
+    expect(((await bodyOf(login)).user as { roles: string[] }).roles).toEqual(['admin'])
+    expect(payloadOf(boss.client.jar.get('access_token')).roles).toEqual(['admin'])
+    expect((await t.stores.users.findById(boss.userId as UserId))?.roles).toEqual(['admin'])
+    expect((await ROUTES.view(boss.client, boss.userId)).status).toBe(200)
+    expect(eventsNamed(t, 'admin_granted')).toEqual([
+      { userId: boss.userId, ip: '127.0.0.1', source: 'ADMIN_EMAILS', requestId: expect.any(String) },
+    ])
+    // Granted once: the next login finds the role there and writes nothing.
+    await logIn(t, 'boss@example.com')
+    expect(eventsNamed(t, 'admin_granted')).toHaveLength(1)
+  })
+
+  it('grants nothing to a verified address that is not listed', async () => {
+    const t = await setup(listed)
+    const ada = await signedIn(t, 'ada@example.com')
+    await t.stores.users.update(ada.userId as UserId, { emailVerified: true })
+    const again = await logIn(t, 'ada@example.com')
+    expect(payloadOf(again.client.jar.get('access_token')).roles).toEqual([])
+    expect((await t.stores.users.findById(ada.userId as UserId))?.roles).toEqual([])
   })
 })
