@@ -13,6 +13,7 @@ import {
   MIN,
   PASSWORD,
   post,
+  refreshWith,
   setup,
   setupInstrumented,
   signedIn,
@@ -59,11 +60,7 @@ async function signedUp(t: TestApp & { client: TestClient }, email: string) {
 }
 
 /** The refresh token of a client, presented alone; the client's jar keeps it. */
-const refreshOf = (t: TestApp, who: Signed) =>
-  t.app.request('/refresh', {
-    method: 'POST',
-    headers: { cookie: `refresh_token=${who.client.jar.get('refresh_token')}` },
-  })
+const refreshOf = (t: TestApp, who: Signed) => refreshWith(t, who.client.jar.get('refresh_token') ?? '')
 
 describe('GET /admin/users/:id', () => {
   it('answers the account, disabled: false and its sessions as GET /sessions shows them', async () => {
