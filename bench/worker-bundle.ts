@@ -25,10 +25,13 @@ const wrangler = path.join(root, 'node_modules/wrangler/bin/wrangler.js')
  * argon2id hashes (issue 11: bcryptjs, 20.9 KB minified, and @noble/hashes' argon2id with BLAKE2b,
  * 15.9 KB) raised it once more: measured 77.4 KB against 60.6 KB on the commit before. Both are
  * loaded by a dynamic import at the first legacy hash, which keeps them out of the isolate's start
- * but not out of the one script wrangler uploads. 80 KB leaves room for a fix, not for a new
- * dependency: a package the size of zod (45 KB) still fails this.
+ * but not out of the one script wrangler uploads. Asymmetric access tokens with their JWKS, roles,
+ * and the admin routes (issue 11) brought it to 82.3 KB; esbuild's metafile for that build puts
+ * bcryptjs at 20.4 KB and @noble/hashes at 15.5 KB of the 233 KB minified, our HTTP adapter at
+ * 36.9 KB and hono at 36.5 KB. 88 KB leaves room for a fix, not for a new dependency: a package
+ * the size of zod (45 KB) still fails this.
  */
-export const WORKER_GZIP_BUDGET = 80 * 1024
+export const WORKER_GZIP_BUDGET = 88 * 1024
 
 /** Builds the Worker into a temporary folder and measures every emitted module (source maps aside). */
 export async function measureWorkerBundle(

@@ -1,4 +1,5 @@
 import { type AuthSettingsOptions, settingsFromOptions } from './adapters/config/options.js'
+import { SettingsError } from './adapters/config/settings.js'
 import { WORKERS_KDF_START_RATE } from './adapters/crypto/scrypt-hasher.js'
 import { type Auth, mountableAuth } from './adapters/http/app.js'
 import { runtimeClientIp } from './adapters/http/client-ip.js'
@@ -44,6 +45,12 @@ export interface AuthMailOptions {
 export function createAuth(options: AuthOptions): Auth {
   const { stores, clientIp, log, mail, ...rest } = options
   const settings = settingsFromOptions(rest)
+  if (settings.adminEmails && (mail?.emailVerification ?? (mail ? 'optional' : 'off')) === 'off') {
+    throw new SettingsError(
+      'invalid options:\n  adminEmails (ADMIN_EMAILS) needs mail with emailVerification optional or required:' +
+        ' it grants admin to verified addresses only',
+    )
+  }
   const { deps, config } = compose({
     settings,
     stores,

@@ -5,7 +5,13 @@
 
 import { pathToFileURL } from 'node:url'
 import { type ServerType, serve } from '@hono/node-server'
-import { type MailRuntime, type MailSettings, mailerFrom, parseMailSettings } from './adapters/config/mail-settings.js'
+import {
+  type MailRuntime,
+  type MailSettings,
+  mailerFrom,
+  parseMailSettings,
+  refuseAdminEmailsUnverified,
+} from './adapters/config/mail-settings.js'
 import { parseSettings, type Settings, SettingsError } from './adapters/config/settings.js'
 import { forwardedFor } from './adapters/http/config.js'
 import { nodeSocketIp } from './adapters/http/node-client-ip.js'
@@ -41,6 +47,7 @@ const lazySmtp: NonNullable<MailRuntime['smtp']> = (server, options) => {
 function mailFor(env: Readonly<Record<string, string | undefined>>, settings: Settings, log: Log) {
   const serviceOrigin = settings.publicOrigin ?? `http://localhost:${settings.port}`
   const mail: MailSettings = parseMailSettings(env, { serviceOrigin })
+  refuseAdminEmailsUnverified(settings.adminEmails, mail.emailVerification)
   return { settings: mail, mailer: mailerFrom(mail, { smtp: lazySmtp, log }) }
 }
 

@@ -1,4 +1,4 @@
-import type { MailSettings } from './adapters/config/mail-settings.js'
+import { type MailSettings, refuseAdminEmailsUnverified } from './adapters/config/mail-settings.js'
 import { type Settings, SettingsError } from './adapters/config/settings.js'
 import { createAccessTokens } from './adapters/crypto/access-tokens.js'
 import { accountTokenMint } from './adapters/crypto/account-tokens.js'
@@ -35,6 +35,7 @@ export const policyFrom = (
   emailVerification: (mail ?? NO_MAIL).emailVerification,
   passwordReset: (mail ?? NO_MAIL).passwordReset,
   mailsPerAddressPerHour: MAILS_PER_ADDRESS_PER_HOUR,
+  ...(s.adminEmails && { adminEmails: s.adminEmails }),
 })
 
 /** Background work the process keeps, and can wait for before it stops (a mail on its way). */
@@ -178,6 +179,8 @@ export interface ServiceOptions {
  */
 export function compose(o: ServiceOptions): { deps: Deps; config: HttpConfig } {
   const { settings, stores } = o
+  const policy = policyFrom(settings, o.mail?.mailer ? o.mail.settings : undefined)
+  refuseAdminEmailsUnverified(policy.adminEmails, policy.emailVerification)
   let secret = settings.jwtSecret
   if (!secret) {
     secret = webRandom.id() + webRandom.id()
@@ -190,7 +193,7 @@ export function compose(o: ServiceOptions): { deps: Deps; config: HttpConfig } {
     secret,
     previousSecrets: settings.jwtPreviousSecrets,
     accessKeys: accessKeysOf(settings),
-    policy: policyFrom(settings, o.mail?.mailer ? o.mail.settings : undefined),
+    policy,
     mailer: o.mail?.mailer,
     issuer: settings.jwtIssuer,
     audience: settings.jwtAudience,

@@ -3,7 +3,7 @@
  * docs/http-contract.md), builds the app once per isolate, and exports `fetch` and the Durable Object class.
  */
 import { Hono } from 'hono'
-import { mailerFrom, parseMailSettings } from './adapters/config/mail-settings.js'
+import { mailerFrom, parseMailSettings, refuseAdminEmailsUnverified } from './adapters/config/mail-settings.js'
 import { parseSettings, SettingsError } from './adapters/config/settings.js'
 import { WORKERS_KDF_START_RATE } from './adapters/crypto/scrypt-hasher.js'
 import { cfConnectingIp } from './adapters/http/config.js'
@@ -59,6 +59,7 @@ const SETTINGS = [
   'APP_URL',
   'EMAIL_VERIFICATION',
   'PASSWORD_RESET',
+  'ADMIN_EMAILS',
 ] as const
 
 const settingsFrom = (env: WorkerEnv): Record<string, string | undefined> =>
@@ -92,6 +93,7 @@ async function build(env: WorkerEnv, origin: string): Promise<Fetch> {
   await checkAccessKeys(settings)
   const log = createLog({ level: settings.logLevel })
   const mail = parseMailSettings(vars, { serviceOrigin: settings.publicOrigin ?? origin })
+  refuseAdminEmailsUnverified(settings.adminEmails, mail.emailVerification)
   const mailer = mailerFrom(mail, { smtp: createWorkerSmtpMailer, sendEmail: env.SEND_EMAIL, log })
   const app = await buildService({
     settings,

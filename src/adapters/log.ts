@@ -57,6 +57,14 @@ const EVENT_LEVEL: Record<SecurityEventName, LogLevel> = {
   password_changed: 'info',
   account_deleted: 'info',
   account_exported: 'info',
+  refresh_refused: 'warn',
+  // Privileged changes stay in the log at LOG_LEVEL=warn: a stolen admin session shows there.
+  admin_granted: 'warn',
+  admin_user_viewed: 'info',
+  admin_roles_set: 'warn',
+  admin_user_disabled: 'warn',
+  admin_user_enabled: 'warn',
+  admin_sessions_revoked: 'warn',
 }
 
 /** The console, by level: `console.log` for debug and info (standard output), warn and error to their own. */

@@ -17,7 +17,7 @@ export interface Authorized {
 export async function authorizeRequest(
   deps: Pick<Deps, 'users' | 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
   input: { readonly accessToken: string | undefined; readonly refreshToken: string | undefined; readonly ip: string },
-): Promise<Result<Authorized, 'unauthorized' | 'refresh_reused'>> {
+): Promise<Result<Authorized, 'unauthorized' | 'refresh_reused' | 'account_disabled'>> {
   let expired: { sub: string; sid: string } | undefined
   if (input.accessToken) {
     const verdict = await deps.accessTokens.verify(input.accessToken, deps.clock.now())

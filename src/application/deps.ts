@@ -1,3 +1,4 @@
+import type { Email } from '../domain/email.js'
 import type { SessionId } from '../domain/session.js'
 import type { Instant, Millis } from '../domain/units.js'
 import type { UserId } from '../domain/user.js'
@@ -37,6 +38,8 @@ export interface AuthPolicy {
   readonly passwordReset: boolean
   /** Mails one address may be sent per hour, whatever endpoint sends them. */
   readonly mailsPerAddressPerHour: number
+  /** `ADMIN_EMAILS`: a login of a verified account with one of these addresses is granted `admin`. */
+  readonly adminEmails?: readonly Email[]
 }
 
 /**

@@ -1,9 +1,10 @@
 import { parseEmail } from '../domain/email.js'
 import { fail, ok, type Result } from '../domain/errors.js'
 import { PASSWORD_PROBLEM_DETAIL, passwordInputProblem } from '../domain/password-policy.js'
+import { ADMIN_ROLE, MAX_ROLES } from '../domain/roles.js'
 import type { Session, SessionId } from '../domain/session.js'
 import { after, generation, shortest } from '../domain/units.js'
-import { type PublicUser, toPublicUser } from '../domain/user.js'
+import { type PublicUser, toPublicUser, type UserRecord } from '../domain/user.js'
 import { checkPassword } from './credentials.js'
 import type { Deps, IssuedTokens } from './deps.js'
 import { issueTokens } from './issue-tokens.js'
@@ -25,7 +26,8 @@ export interface LoggedIn extends IssuedTokens {
  * Checks a password and starts a new session (always new: a refresh cookie the client still holds
  * is never adopted, so no session fixation). Unknown email and wrong password are the same answer,
  * and the KDF runs for both. With `EMAIL_VERIFICATION=required`, an unverified account is refused
- * only after the right password, so the refusal reveals nothing to someone without it.
+ * only after the right password, so the refusal reveals nothing to someone without it; so is a
+ * disabled account (403 `account_disabled`).
  */
 export async function login(
   deps: Pick<
@@ -42,7 +44,9 @@ export async function login(
     | 'policy'
   >,
   input: LoginInput,
-): Promise<Result<LoggedIn, 'invalid_request' | 'invalid_credentials' | 'email_unverified' | 'rate_limited'>> {
+): Promise<
+  Result<LoggedIn, 'invalid_request' | 'invalid_credentials' | 'email_unverified' | 'account_disabled' | 'rate_limited'>
+> {
   const now = deps.clock.now()
   const limited = await throttleIp(deps, 'login', input.ip, now)
   if (limited) return limited
@@ -52,6 +56,10 @@ export async function login(
   const checked = await checkPassword(deps, parseEmail(input.email), input.password, input.ip, now)
   if (!checked.ok) return checked
   const user = checked.value
+  if (user.disabled) {
+    deps.log.event('login_failure', { userId: user.id, ip: input.ip, reason: 'account_disabled' })
+    return fail('account_disabled')
+  }
   if (deps.policy.emailVerification === 'required' && !user.emailVerified) {
     deps.log.event('login_failure', { userId: user.id, ip: input.ip, reason: 'email_unverified' })
     return fail('email_unverified')
@@ -71,12 +79,40 @@ export async function login(
   // A reset, a password change or a deletion may have run while the KDF did: it revoked the
   // sessions it saw, and this one did not exist yet. Looking again after creating it closes that
   // gap: a change that comes later revokes this session; one that came earlier shows here.
+  // A disable works the same way: it sets the flag, then revokes every session it sees.
   const still = await deps.users.findById(user.id)
-  if (!still || still.passwordHash !== user.passwordHash) {
+  if (!still || still.passwordHash !== user.passwordHash || still.disabled) {
+    await deps.sessions.revoke(session.id)
+    const reason = still?.disabled ? 'account_disabled' : 'credentials_changed'
+    deps.log.event('login_failure', { userId: user.id, ip: input.ip, reason })
+    return fail(still?.disabled ? 'account_disabled' : 'invalid_credentials')
+  }
+  const account = await grantListedAdmin(deps, still, input.ip)
+  if (!account) {
     await deps.sessions.revoke(session.id)
     deps.log.event('login_failure', { userId: user.id, ip: input.ip, reason: 'credentials_changed' })
     return fail('invalid_credentials')
   }
   deps.log.event('login_success', { userId: user.id, sessionId: session.id, ip: input.ip })
-  return ok({ user: toPublicUser(still), session, ...(await issueTokens(deps, session, still.roles, now)) })
+  return ok({ user: toPublicUser(account), session, ...(await issueTokens(deps, session, account.roles, now)) })
+}
+
+/**
+ * `ADMIN_EMAILS`: an account whose address is listed and verified holds `admin` from this login
+ * on (granted in the store, so the next refreshes keep it). An unverified one gets nothing: whoever
+ * registers a listed address first must still prove it. Null when the account went meanwhile.
+ */
+async function grantListedAdmin(
+  deps: Pick<Deps, 'users' | 'log' | 'policy'>,
+  user: UserRecord,
+  ip: string,
+): Promise<UserRecord | null> {
+  const listed = deps.policy.adminEmails?.includes(user.email) === true
+  // A full list would make a token the verifier refuses (MAX_ROLES): the grant waits for room.
+  if (!listed || !user.emailVerified || user.roles.includes(ADMIN_ROLE) || user.roles.length >= MAX_ROLES) {
+    return user
+  }
+  const granted = await deps.users.update(user.id, { roles: [...user.roles, ADMIN_ROLE] })
+  if (granted) deps.log.event('admin_granted', { userId: user.id, ip, source: 'ADMIN_EMAILS' })
+  return granted
 }

@@ -42,7 +42,8 @@ async function mailResetLink(
   let send: () => Promise<void>
   try {
     const user = await deps.users.findByEmail(email)
-    if (!user) return
+    // A disabled account gets no link: a reset could not sign it in, and the disable voided its links.
+    if (!user || user.disabled) return
     send = await prepareTokenMail(deps, { userId: user.id, purpose: 'reset_password', email, now }, (token) => ({
       purpose: 'reset_password',
       to: email,

@@ -251,6 +251,13 @@ export type SecurityEventName =
   | 'password_changed'
   | 'account_deleted'
   | 'account_exported'
+  | 'refresh_refused'
+  | 'admin_granted'
+  | 'admin_user_viewed'
+  | 'admin_roles_set'
+  | 'admin_user_disabled'
+  | 'admin_user_enabled'
+  | 'admin_sessions_revoked'
 
 /** Structured security events. Fields never hold a token, a password or a secret. */
 export interface SecurityLog {

@@ -1,6 +1,7 @@
 import { fail, isUnavailable, ok, type Result } from '../domain/errors.js'
 import type { Session, SessionId } from '../domain/session.js'
 import type { Generation } from '../domain/units.js'
+import type { UserRecord } from '../domain/user.js'
 import type { Deps, IssuedTokens } from './deps.js'
 import { issueTokens } from './issue-tokens.js'
 import { throttleIp } from './throttle.js'
@@ -26,7 +27,7 @@ type RotateDeps = Pick<Deps, 'users' | 'sessions' | 'accessTokens' | 'refreshTok
 export async function refresh(
   deps: RotateDeps & Pick<Deps, 'limiter'>,
   input: { readonly refreshToken: string | undefined; readonly ip: string },
-): Promise<Result<Refreshed, 'unauthorized' | 'refresh_reused' | 'rate_limited'>> {
+): Promise<Result<Refreshed, 'unauthorized' | 'refresh_reused' | 'account_disabled' | 'rate_limited'>> {
   const limited = await throttleIp(deps, 'refresh', input.ip, deps.clock.now())
   if (limited) return limited
   if (!input.refreshToken) return fail('unauthorized')
@@ -41,13 +42,16 @@ export async function refresh(
  * not stored). Used by `refresh` and by the transparent refresh of `authorizeRequest`.
  * The user is read after the rotation, so the new access token carries the roles the account holds
  * now: a role granted or taken away reaches the user's tokens at their next refresh. A session
- * whose account is gone (a deletion that raced it) is revoked and answered as missing.
+ * whose account is gone (a deletion that raced it) is revoked and answered as missing; one whose
+ * account is disabled (a login that raced the disable, a store whose revocation lags) is revoked
+ * and answered `account_disabled`. A session the disable did revoke is `missing`, as any revoked
+ * one: the store no longer knows whose it was.
  */
 export async function rotateOpened(
   deps: RotateDeps,
   opened: OpenedRefreshToken,
   ip: string,
-): Promise<Result<Refreshed, 'unauthorized' | 'refresh_reused'>> {
+): Promise<Result<Refreshed, 'unauthorized' | 'refresh_reused' | 'account_disabled'>> {
   const now = deps.clock.now()
   const outcome = await deps.sessions.rotate(opened.sessionId, opened.generation, now, {
     graceMs: deps.policy.refreshReuseGrace,
@@ -67,6 +71,16 @@ export async function rotateOpened(
         await deps.sessions.revoke(session.id)
         return fail('unauthorized')
       }
+      if (user.disabled) {
+        await deps.sessions.revoke(session.id)
+        deps.log.event('refresh_refused', {
+          userId: session.userId,
+          sessionId: session.id,
+          ip,
+          reason: 'account_disabled',
+        })
+        return fail('account_disabled')
+      }
       deps.log.event('refresh', { userId: session.userId, sessionId: session.id, grace: outcome.kind === 'grace', ip })
       return ok({ session, roles: user.roles, ...(await issueTokens(deps, session, user.roles, now)) })
     }
@@ -74,15 +88,16 @@ export async function rotateOpened(
 }
 
 /**
- * The account's roles once its session has rotated. The rotation has happened, so the client must
- * get the new pair whatever comes next: when the account cannot be read (its store is down while
- * the sessions' answers), the tokens carry no roles until the next refresh. Fail closed: a role
- * taken away is never carried on from an older token.
+ * The account's roles (and whether it is disabled) once its session has rotated. The rotation has
+ * happened, so the client must get the new pair whatever comes next: when the account cannot be
+ * read (its store is down while the sessions' answers), the tokens carry no roles until the next
+ * refresh. Fail closed: a role taken away is never carried on from an older token. (A disable
+ * revokes every session too, so an unreadable flag alone lets no revoked session through.)
  */
 async function rolesAfterRotation(
   deps: Pick<Deps, 'users'>,
   session: Session,
-): Promise<{ readonly roles: readonly string[] } | 'gone'> {
+): Promise<Pick<UserRecord, 'roles' | 'disabled'> | 'gone'> {
   try {
     return (await deps.users.findById(session.userId)) ?? 'gone'
   } catch (err) {

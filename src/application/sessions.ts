@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from '../domain/errors.js'
-import { isSessionIdShape, type SessionId } from '../domain/session.js'
+import { isSessionIdShape, type Session, type SessionId } from '../domain/session.js'
 import type { Instant } from '../domain/units.js'
 import type { Deps, Identity } from './deps.js'
 import { isSessionLive } from './live-session.js'
@@ -27,19 +27,21 @@ export async function listSessions(
   if (!sessions.some((s) => s.id === identity.sessionId) && !(await isSessionLive(deps, identity))) {
     return fail('unauthorized')
   }
-  return ok({
-    sessions: sessions
-      .sort((a, b) => b.createdAt - a.createdAt)
-      .map((s) => ({
-        id: s.id,
-        createdAt: s.createdAt,
-        lastUsedAt: s.lastUsedAt,
-        expiresAt: s.expiresAt,
-        userAgent: s.userAgent,
-        current: s.id === identity.sessionId,
-      })),
-  })
+  return ok({ sessions: sessionViews(sessions, identity.sessionId) })
 }
+
+/** Sessions as `GET /sessions` shows them: newest first, the one named `current` marked. */
+export const sessionViews = (sessions: readonly Session[], current: SessionId | null): SessionView[] =>
+  [...sessions]
+    .sort((a, b) => b.createdAt - a.createdAt)
+    .map((s) => ({
+      id: s.id,
+      createdAt: s.createdAt,
+      lastUsedAt: s.lastUsedAt,
+      expiresAt: s.expiresAt,
+      userAgent: s.userAgent,
+      current: s.id === current,
+    }))
 
 /**
  * Revokes one of the caller's sessions; someone else's, or none, is `not_found` (never 403: no

@@ -29,6 +29,16 @@ export interface PublicUser {
   readonly roles: readonly string[]
 }
 
+/**
+ * An account in its one canonical form: `disabled` present (and true) only on a disabled account.
+ * Every store reads and writes through it, so a record from before the flag existed, one enabled
+ * again and one never disabled all read back alike: enabled, with no flag.
+ */
+export function canonicalUser(u: UserRecord): UserRecord {
+  const { disabled, ...rest } = u
+  return disabled === true ? { ...rest, disabled: true } : rest
+}
+
 export const toPublicUser = (u: UserRecord): PublicUser => ({
   id: u.id,
   email: u.email,

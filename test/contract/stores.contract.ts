@@ -96,6 +96,34 @@ export function runStoreContract(
         expect(await stores.users.update(plain.id, { roles: [] })).toEqual({ ...plain, emailVerified: true, roles: [] })
       })
 
+      it('keeps the disabled flag through updates and moves; enabled again reads as never disabled', async () => {
+        const user = aUser({ name: 'Ada', roles: ['support'] })
+        await stores.users.create(user)
+        expect(await stores.users.findById(user.id)).not.toHaveProperty('disabled')
+        const disabled = await stores.users.update(user.id, { disabled: true })
+        expect(disabled).toEqual({ ...user, disabled: true })
+        expect(await stores.users.findById(user.id)).toEqual(disabled)
+        expect(await stores.users.findByEmail(user.email)).toEqual(disabled)
+        // Another patch keeps the flag; so does a move to another address (its copy included).
+        expect(await stores.users.update(user.id, { name: 'Grace' })).toEqual({ ...disabled, name: 'Grace' })
+        const moved = aUser().email
+        const changed = await stores.users.changeEmail(user.id, moved)
+        expect(changed).toEqual({ ...user, name: 'Grace', email: moved, emailVerified: true, disabled: true })
+        expect(await stores.users.findByEmail(moved)).toEqual(changed)
+        const enabled = await stores.users.update(user.id, { disabled: false })
+        expect(enabled).toEqual({ ...user, name: 'Grace', email: moved, emailVerified: true })
+        expect(enabled).not.toHaveProperty('disabled')
+        expect(await stores.users.findById(user.id)).toEqual(enabled)
+        expect(await stores.users.findByEmail(moved)).toEqual(enabled)
+        // An account created disabled (an import) stays so; `disabled: false` is stored as no flag.
+        const off = aUser({ disabled: true })
+        await stores.users.create(off)
+        expect(await stores.users.findByEmail(off.email)).toEqual(off)
+        const on = aUser({ disabled: false })
+        await stores.users.create(on)
+        expect(await stores.users.findById(on.id)).not.toHaveProperty('disabled')
+      })
+
       it('moves an account to a free address: found there, verified, and the old address free again', async () => {
         const user = aUser({ name: 'Ada' })
         await stores.users.create(user)

@@ -2,6 +2,7 @@ import type { hc, InferRequestType, InferResponseType } from 'hono/client'
 import type { StatusCode } from 'hono/utils/http-status'
 import type * as v from 'valibot'
 import { expectTypeOf } from 'vitest'
+import type { AdminSuccessBodies } from '../../src/adapters/http/admin-operations.js'
 import type { Auth } from '../../src/adapters/http/app.js'
 import type { SuccessBodies } from '../../src/adapters/http/openapi-operations.js'
 import type { ProblemBody } from '../../src/adapters/http/problem.js'
@@ -91,4 +92,11 @@ export function documentedBodies(client: Client): void {
   expectTypeOf<Doc<'accepted'>>().toEqualTypeOf<Out<typeof client.email.$post, 202>>()
   expectTypeOf<Doc<'accepted'>>().toEqualTypeOf<Out<(typeof client.email.verify.request)['$post'], 202>>()
   expectTypeOf<Doc<'exportAccount'>>().toEqualTypeOf<Out<(typeof client.account.export)['$get']>>()
+  type AdminDoc<K extends keyof typeof AdminSuccessBodies> = v.InferOutput<(typeof AdminSuccessBodies)[K]>
+  const user = client.admin.users[':id']
+  expectTypeOf<AdminDoc<'adminGetUser'>>().toEqualTypeOf<Out<typeof user.$get>>()
+  expectTypeOf<AdminDoc<'adminSetRoles'>>().toEqualTypeOf<Out<typeof user.roles.$post>>()
+  expectTypeOf<Out<typeof user.disable.$post, 403>>().toEqualTypeOf<
+    ProblemBody<'account_disabled'> | ProblemBody<'forbidden'>
+  >()
 }

@@ -63,6 +63,52 @@ describe('durable-object store: tables from before emailVerified and roles', () 
   })
 })
 
+describe('durable-object store: tables from before disabled', () => {
+  it('reads an old account and its claim as enabled, then keeps the flag in both', async () => {
+    const { prefix, stores } = fresh()
+    const user = aUser({ name: 'Old', emailVerified: true, roles: ['admin'] })
+    // The schema as it shipped with emailVerified and roles, before `disabled`.
+    await runInDurableObject(objectNamed(`${prefix}user:${user.id}`), (_, state) => {
+      state.storage.sql.exec(`CREATE TABLE account (
+        id TEXT PRIMARY KEY, email TEXT NOT NULL, name TEXT, password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL, pending_since INTEGER, version INTEGER NOT NULL DEFAULT 0,
+        email_verified INTEGER NOT NULL DEFAULT 0, roles TEXT NOT NULL DEFAULT '[]', moved_from TEXT)`)
+      state.storage.sql.exec(
+        `INSERT INTO account (id, email, name, password_hash, created_at, email_verified, roles)
+         VALUES (?, ?, ?, ?, ?, 1, '["admin"]')`,
+        user.id,
+        user.email,
+        user.name,
+        user.passwordHash,
+        user.createdAt,
+      )
+    })
+    await runInDurableObject(objectNamed(`${prefix}email:${user.email}`), (_, state) => {
+      state.storage.sql.exec(`CREATE TABLE claim (
+        email TEXT PRIMARY KEY, user_id TEXT NOT NULL, claimed_at INTEGER NOT NULL,
+        name TEXT, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL, version INTEGER NOT NULL,
+        email_verified INTEGER NOT NULL DEFAULT 0, roles TEXT NOT NULL DEFAULT '[]', moving_since INTEGER)`)
+      state.storage.sql.exec(
+        `INSERT INTO claim (email, user_id, claimed_at, name, password_hash, created_at, version, email_verified,
+           roles) VALUES (?, ?, ?, ?, ?, ?, 0, 1, '["admin"]')`,
+        user.email,
+        user.id,
+        Date.now(),
+        user.name,
+        user.passwordHash,
+        user.createdAt,
+      )
+    })
+    const cold = createDurableObjectStores(env.AUTH_STORE, { prefix })
+    expect(await cold.users.findById(user.id)).toEqual(user)
+    expect(await cold.users.findByEmail(user.email)).toEqual(user)
+    const disabled = { ...user, disabled: true }
+    expect(await stores.users.update(user.id, { disabled: true })).toEqual(disabled)
+    expect(await cold.users.findById(user.id)).toEqual(disabled)
+    expect(await cold.users.findByEmail(user.email)).toEqual(disabled)
+  })
+})
+
 describe('durable-object store: changing the address', () => {
   it('lets exactly one of an address change and nine registrations take the address', async () => {
     const { prefix, stores } = fresh()

@@ -239,6 +239,17 @@ describe('src/worker.ts through its fetch handler', () => {
     }
   })
 
+  it('refuses ADMIN_EMAILS with EMAIL_VERIFICATION=off with a 500 and a logged reason', async () => {
+    const logged = captureConsole()
+    const vars = { ADMIN_EMAILS: 'ops@example.com', EMAIL_VERIFICATION: 'off', PASSWORD_RESET: 'off' }
+    const res = await workerWith(vars)(new Request(`${ORIGIN}/health`))
+    expect(res.status).toBe(500)
+    expect(logged.texts('error').join('\n')).toMatch(/ADMIN_EMAILS cannot be set with EMAIL_VERIFICATION=off/)
+    // With verification on, the same list starts.
+    const on = await workerWith({ ADMIN_EMAILS: 'ops@example.com' })(new Request(`${ORIGIN}/health`))
+    expect(on.status).toBe(200)
+  })
+
   it('refuses an unknown STORE with a 500 and a logged reason', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {

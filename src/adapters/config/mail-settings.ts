@@ -141,6 +141,23 @@ export function parseMailSettings(
   }
 }
 
+/**
+ * `ADMIN_EMAILS` grants `admin` to verified addresses only; with `EMAIL_VERIFICATION=off` (or mail
+ * off altogether) none is ever proven, so the list could grant nothing, or tempt an operator to
+ * trust unproven addresses. Refused at the start rather than ignored. Node and the Worker call it
+ * right after the mail settings, before any store opens; `compose` again for embedders.
+ */
+export function refuseAdminEmailsUnverified(
+  adminEmails: readonly string[] | undefined,
+  emailVerification: EmailVerification,
+): void {
+  if (adminEmails === undefined || adminEmails.length === 0 || emailVerification !== 'off') return
+  throw new SettingsError(
+    'invalid configuration:\n  ADMIN_EMAILS cannot be set with EMAIL_VERIFICATION=off: it grants admin to verified' +
+      ' addresses only, and none is verified with verification off',
+  )
+}
+
 const trimmed = (origin: string | undefined) => origin?.replace(/\/+$/, '')
 
 /** What the runtime brings to `mailerFrom`: its SMTP transport, a `send_email` binding, its log. */

@@ -38,6 +38,8 @@ export interface AuthSettingsOptions {
   readonly maxSessionsPerUser?: number
   /** Take the client IP from the last `X-Forwarded-For` hop (`TRUST_PROXY`). */
   readonly trustProxy?: boolean
+  /** Addresses whose verified accounts get `admin` at login (`ADMIN_EMAILS`); needs mail with verification on. */
+  readonly adminEmails?: readonly string[]
   readonly log?: SecurityLog
 }
 
@@ -65,6 +67,7 @@ const OPTIONS: Readonly<Record<string, readonly [variable: string, kind: Kind]>>
   rateLimitPerMinute: ['RATE_LIMIT_PER_MINUTE', 'number'],
   maxSessionsPerUser: ['MAX_SESSIONS_PER_USER', 'number'],
   trustProxy: ['TRUST_PROXY', 'boolean'],
+  adminEmails: ['ADMIN_EMAILS', 'list'],
 }
 
 /** `NODE_ENV=production` where the runtime has an environment (Node; Workers only with nodejs_compat). */

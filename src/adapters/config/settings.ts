@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { type Email, parseEmail } from '../../domain/email.js'
 import { DEFAULT_MAX_SESSIONS_PER_USER } from '../../domain/session.js'
 import { pemBlocks } from '../crypto/pem.js'
 import { ACCESS_TOKEN_ALGS, type AccessTokenAlg, previousPublicKeyBlocks } from '../crypto/signing-keys.js'
@@ -41,6 +42,8 @@ export interface Settings {
   readonly trustProxy: boolean
   /** `LOG_LEVEL`: lines below it are not written; `warn` turns the access log off. */
   readonly logLevel: LogLevel
+  /** `ADMIN_EMAILS`, normalised: verified accounts with these addresses get `admin` at login. Absent unless set. */
+  readonly adminEmails?: readonly Email[]
 }
 
 /** `COOKIE_SAMESITE`, as the cookie attribute's value in lower case. */
@@ -117,6 +120,7 @@ const schema = (production: boolean) =>
     MAX_SESSIONS_PER_USER: int(1, 10_000, DEFAULT_MAX_SESSIONS_PER_USER),
     TRUST_PROXY: bool(false),
     LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
+    ADMIN_EMAILS: v.optional(v.string()),
   })
 
 /** At most this many previous secrets: each is tried in turn for a refresh token that the current one does not open. */
@@ -220,6 +224,26 @@ function originList(name: string, raw: string): string[] {
   return entries
 }
 
+/** At most this many `ADMIN_EMAILS`: a first admin or a few, not a user list. */
+export const MAX_ADMIN_EMAILS = 50
+
+/**
+ * `ADMIN_EMAILS`, comma-separated, each normalised as registration does (`parseEmail`), so a
+ * listed address matches the account's however it was typed. A bad entry is named by its place.
+ */
+function adminEmailList(raw: string): Email[] {
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+  const problems = entries.flatMap((entry, i) =>
+    parseEmail(entry) === null ? [`ADMIN_EMAILS entry ${i + 1} is not an email address`] : [],
+  )
+  if (entries.length > MAX_ADMIN_EMAILS) problems.push(`ADMIN_EMAILS lists more than ${MAX_ADMIN_EMAILS}`)
+  if (problems.length > 0) throw new SettingsError(`invalid configuration:\n  ${problems.join('\n  ')}`)
+  return [...new Set(entries.map((e) => parseEmail(e) as Email))]
+}
+
 /** Thrown with every bad variable named (never its value: it may be the secret). */
 export class SettingsError extends Error {
   override readonly name = 'SettingsError'
@@ -261,6 +285,7 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
   if (s.REDIS_URL !== undefined && s.REDIS_CLUSTER_NODES !== undefined) {
     throw new SettingsError('invalid configuration:\n  set REDIS_URL or REDIS_CLUSTER_NODES, not both')
   }
+  const adminEmails = s.ADMIN_EMAILS === undefined ? [] : adminEmailList(s.ADMIN_EMAILS)
   if (s.SESSION_MAX_LIFETIME < s.ACCESS_TOKEN_TTL) {
     throw new SettingsError('invalid configuration:\n  SESSION_MAX_LIFETIME must be at least ACCESS_TOKEN_TTL')
   }
@@ -290,5 +315,6 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
     maxSessionsPerUser: s.MAX_SESSIONS_PER_USER,
     trustProxy: s.TRUST_PROXY,
     logLevel: s.LOG_LEVEL,
+    ...(adminEmails.length > 0 && { adminEmails }),
   }
 }

@@ -1,6 +1,7 @@
 import { verify } from 'hono/jwt'
 import { decodeBase64Url, encodeBase64Url } from 'hono/utils/encode'
 import type { AccessClaims, AccessTokens, AccessVerdict } from '../../application/ports.js'
+import { MAX_ROLE_LENGTH, MAX_ROLES } from '../../domain/roles.js'
 import type { SessionId } from '../../domain/session.js'
 import { epochSeconds, fromEpochSeconds, type Millis } from '../../domain/units.js'
 import type { UserId } from '../../domain/user.js'
@@ -57,9 +58,10 @@ function headerKid(token: string): string | undefined | null {
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128
 
-/** At most this many roles ride in a token, each 1 to 64 characters (what the admin routes allow). */
-export const MAX_ROLES = 32
-export const MAX_ROLE_LENGTH = 64
+// At most MAX_ROLES roles ride in a token, each 1 to MAX_ROLE_LENGTH characters (src/domain/roles.ts,
+// which the admin routes enforce too).
+export { MAX_ROLE_LENGTH, MAX_ROLES }
+
 const isRoles = (v: unknown): v is string[] =>
   Array.isArray(v) &&
   v.length <= MAX_ROLES &&

@@ -11,6 +11,7 @@ import { getProfile, updateProfile } from '../../application/profile.js'
 import { refresh } from '../../application/refresh.js'
 import { register } from '../../application/register.js'
 import { listSessions, revokeSession } from '../../application/sessions.js'
+import { createAdminRoutes } from './admin-routes.js'
 import type { HttpConfig } from './config.js'
 import type { CookieJar } from './cookies.js'
 import { bearerToken, emptyOrJson, jsonOnly, originGuard, STATE_CHANGING } from './guards.js'
@@ -39,7 +40,7 @@ import { accountExportJson, isoTime, type SessionInfoJson, sessionJson, userJson
  * Node request for its body (which would build a full `Request` on the hot path). Typed with its
  * answer, which `onError` gives, so `hc` sees the 413.
  */
-const limitBody = bodyLimit({
+export const limitBody = bodyLimit({
   maxSize: 16 * 1024,
   onError: (c) => {
     c.header('Connection', 'close')
@@ -101,7 +102,7 @@ export function createAuthRoutes(deps: Deps, config: HttpConfig, jar: CookieJar,
     .post('/refresh', limitBody, emptyOrJson, async (c) => {
       const result = await refresh(requestDeps(deps, c), { refreshToken: jar.read(c).refresh, ip: ip(c) })
       if (!result.ok) {
-        if (result.error === 'refresh_reused') jar.clear(c)
+        if (result.error === 'refresh_reused' || result.error === 'account_disabled') jar.clear(c)
         return problem(c, result.error, result)
       }
       jar.set(c, result.value, deps.clock.now())
@@ -217,6 +218,7 @@ export function createAuthRoutes(deps: Deps, config: HttpConfig, jar: CookieJar,
       shareable(c, JWKS_MAX_AGE)
       return reply(c, { keys: keys.map((k) => ({ ...k })) })
     })
+    .route('/', createAdminRoutes(deps, config, jar, requireAuth))
 
   answerOtherMethods(routes)
   return routes

@@ -92,7 +92,7 @@ export type Access = 'none' | 'auth' | 'refresh cookie' | 'any credentials'
 /** One route as the document describes it. */
 export interface Operation {
   readonly id: string
-  readonly tag: 'Sign-in' | 'Account' | 'Sessions' | 'Service'
+  readonly tag: 'Sign-in' | 'Account' | 'Sessions' | 'Service' | 'Administration'
   readonly summary: string
   readonly description: string
   readonly access: Access
@@ -110,7 +110,7 @@ export interface Operation {
 }
 
 // What every route behind "auth" can answer besides its own problems.
-const AUTH: readonly ProblemCode[] = ['unauthorized', 'refresh_reused', 'store_unavailable']
+const AUTH: readonly ProblemCode[] = ['unauthorized', 'refresh_reused', 'account_disabled', 'store_unavailable']
 // What every state-changing route can answer before any work.
 const WRITE: readonly ProblemCode[] = ['forbidden_origin', 'payload_too_large']
 const JSON_BODY: readonly ProblemCode[] = [...WRITE, 'unsupported_media_type', 'invalid_request']
@@ -137,7 +137,14 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     access: 'none',
     body: LoginBody,
     ok: { status: 200, description: 'Signed in', body: SuccessBodies.login, cookies: 'set' },
-    problems: [...JSON_BODY, 'invalid_credentials', 'rate_limited', 'overloaded', 'store_unavailable'],
+    problems: [
+      ...JSON_BODY,
+      'invalid_credentials',
+      'account_disabled',
+      'rate_limited',
+      'overloaded',
+      'store_unavailable',
+    ],
   },
   'POST /refresh': {
     id: 'refresh',
@@ -153,6 +160,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
       'unsupported_media_type',
       'unauthorized',
       'refresh_reused',
+      'account_disabled',
       'rate_limited',
       'store_unavailable',
     ],

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import type { RouterRoute } from 'hono/types'
 import { type DescribeRouteOptions, describeRoute, generateSpecs, resolver } from 'hono-openapi'
 import * as v from 'valibot'
+import { ADMIN_OPERATIONS } from './admin-operations.js'
 import { type Access, OPERATIONS, type Operation } from './openapi-operations.js'
 import { type ProblemCode, problemCatalog, statusOf } from './problem.js'
 
@@ -113,7 +114,7 @@ export async function openApiDocument(app: { readonly routes: RouterRoute[] }, o
   const seen = new Set<string>()
   for (const { method, path } of app.routes) {
     const key = `${method} ${path}`
-    const op = OPERATIONS[key]
+    const op = OPERATIONS[key] ?? ADMIN_OPERATIONS[key]
     if (!op || seen.has(key)) continue
     seen.add(key)
     described.on(method, path, describeRoute(describe(op)))
@@ -141,6 +142,7 @@ export async function openApiDocument(app: { readonly routes: RouterRoute[] }, o
         { name: 'Account', description: 'The signed-in user.' },
         { name: 'Sessions', description: 'The signed-in user’s sessions.' },
         { name: 'Service', description: 'Health and these documents.' },
+        { name: 'Administration', description: 'Accounts, for callers with the role `admin`.' },
       ],
       components: {
         schemas: { Problem: problem.schema },

@@ -1,5 +1,6 @@
 import type { Env, MiddlewareHandler } from 'hono'
 import * as v from 'valibot'
+import { MAX_ROLE_LENGTH, MAX_ROLES, ROLE_PATTERN, ROLE_PROBLEM, ROLES_PROBLEM } from '../../domain/roles.js'
 import { isWellFormed } from '../../domain/text.js'
 import { readJson } from './guards.js'
 import type { ProblemResponse } from './problem.js'
@@ -29,6 +30,21 @@ export const ChangePasswordBody = v.strictObject({ currentPassword: text(4096), 
 export const ChangeEmailBody = v.strictObject({ password: text(4096), newEmail: text(1024) })
 /** `DELETE /account`. */
 export const DeleteAccountBody = v.strictObject({ password: text(4096) })
+/** `POST /admin/users/:id/roles`: the use case drops duplicates (src/domain/roles.ts). */
+export const RolesBody = v.strictObject({
+  roles: v.pipe(
+    v.array(
+      v.pipe(
+        v.string(),
+        v.minLength(1, ROLE_PROBLEM),
+        v.maxLength(MAX_ROLE_LENGTH, ROLE_PROBLEM),
+        v.regex(ROLE_PATTERN, ROLE_PROBLEM),
+      ),
+    ),
+    v.maxLength(MAX_ROLES, ROLES_PROBLEM),
+    v.description(`At most ${MAX_ROLES}; each 1 to ${MAX_ROLE_LENGTH} characters matching ${ROLE_PATTERN.source}`),
+  ),
+})
 
 /** A route's JSON input, as `c.req.valid('json')` gives it and as `hc` asks for it. */
 type JsonInput<S extends v.GenericSchema> = { in: { json: v.InferInput<S> }; out: { json: v.InferOutput<S> } }

@@ -12,7 +12,7 @@ import { requestDeps, requestIdOf } from './request-log.js'
 /** What `requireAuth` puts on the context: `c.get('auth')`. */
 export type AuthEnv = { Variables: { auth: Identity } }
 
-type AuthProblem = ProblemResponse<'unauthorized' | 'refresh_reused'>
+type AuthProblem = ProblemResponse<'unauthorized' | 'refresh_reused' | 'account_disabled'>
 
 /** `requireAuth`, its own answers typed (401, and 503 in an outage), so `hc` sees them on every route behind it. */
 export type RequireAuth = MiddlewareHandler<
@@ -25,7 +25,8 @@ export type RequireAuth = MiddlewareHandler<
 /**
  * Runs AuthorizeRequest: a valid access token (cookie or `Authorization: Bearer`) proceeds with no
  * store read; a missing or expired one is refreshed transparently and the new cookies ride on this
- * response. A replayed refresh token clears the cookies, since its session is gone.
+ * response. A replayed refresh token clears the cookies, since its session is gone; so does a
+ * refresh refused because the account is disabled (its session is revoked).
  */
 export function createRequireAuth(
   deps: Pick<Deps, 'users' | 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
@@ -87,7 +88,7 @@ async function authorize(
   const input = new AuthorizeInput(bearer ?? cookies.access, cookies, c, config)
   const result = await authorizeRequest(requestDeps(deps, c), input)
   if (!result.ok) {
-    if (result.error === 'refresh_reused') jar.clear(c)
+    if (result.error === 'refresh_reused' || result.error === 'account_disabled') jar.clear(c)
     return problem(c, result.error)
   }
   if (result.value.refreshed) jar.set(c, result.value.refreshed, deps.clock.now())

@@ -1,6 +1,6 @@
 import type { UserPatch } from '../../../application/ports.js'
-import type { UserId, UserRecord } from '../../../domain/user.js'
-import { type Row, rolesCell, rowToUser, stringList, type Tables, verifiedCell } from './rows.js'
+import { canonicalUser, type UserId, type UserRecord } from '../../../domain/user.js'
+import { disabledCell, type Row, rolesCell, rowToUser, stringList, type Tables, verifiedCell } from './rows.js'
 
 /**
  * The account roles of an `AuthStoreObject` as plain functions over its tables (object.ts exposes
@@ -34,8 +34,8 @@ const confirmedRow = (db: Tables, id: UserId): Row | undefined =>
 
 export function putPending(db: Tables, user: UserRecord, now: number): void {
   db.write('account').exec(
-    `INSERT INTO account (id, email, name, password_hash, created_at, pending_since, email_verified, roles)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    `INSERT INTO account (id, email, name, password_hash, created_at, pending_since, email_verified, roles,
+       disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     user.id,
     user.email,
     user.name,
@@ -44,6 +44,7 @@ export function putPending(db: Tables, user: UserRecord, now: number): void {
     now,
     verifiedCell(user.emailVerified),
     rolesCell(user.roles),
+    disabledCell(user.disabled),
   )
 }
 
@@ -84,20 +85,23 @@ export function update(db: Tables, id: UserId, patch: UserPatch): Versioned | nu
   const row = confirmedRow(db, id)
   if (!row) return null
   const current = rowToUser(row)
-  const user: UserRecord = {
+  const user = canonicalUser({
     ...current,
     ...(patch.name !== undefined && { name: patch.name }),
     ...(patch.passwordHash !== undefined && { passwordHash: patch.passwordHash }),
     ...(patch.emailVerified !== undefined && { emailVerified: patch.emailVerified }),
     roles: [...(patch.roles ?? current.roles)],
-  }
+    ...(patch.disabled !== undefined && { disabled: patch.disabled }),
+  })
   const version = Number(row.version) + 1
   db.write('account').exec(
-    'UPDATE account SET name = ?, password_hash = ?, email_verified = ?, roles = ?, version = ? WHERE id = ?',
+    `UPDATE account SET name = ?, password_hash = ?, email_verified = ?, roles = ?, disabled = ?, version = ?
+     WHERE id = ?`,
     user.name,
     user.passwordHash,
     verifiedCell(user.emailVerified),
     rolesCell(user.roles),
+    disabledCell(user.disabled),
     version,
     id,
   )
@@ -159,7 +163,7 @@ export function claim(db: Tables, user: UserRecord, now: number, moving = false)
   const sql = db.write('claim')
   sql.exec(
     `INSERT INTO claim (email, user_id, claimed_at, name, password_hash, created_at, version, email_verified, roles,
-       moving_since) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT DO NOTHING`,
+       moving_since, disabled) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     user.email,
     user.id,
     now,
@@ -169,6 +173,7 @@ export function claim(db: Tables, user: UserRecord, now: number, moving = false)
     verifiedCell(user.emailVerified),
     rolesCell(user.roles),
     moving ? now : null,
+    disabledCell(user.disabled),
   )
   const holder = sql.exec('SELECT user_id FROM claim WHERE email = ?', user.email).one().user_id
   return holder === user.id ? 'created' : 'email_taken'
@@ -179,7 +184,7 @@ export function holderOf(db: Tables, email: string): UserRecord | null {
   const row = db
     .read('claim')
     ?.exec(
-      `SELECT user_id AS id, email, name, password_hash, created_at, email_verified, roles FROM claim
+      `SELECT user_id AS id, email, name, password_hash, created_at, email_verified, roles, disabled FROM claim
        WHERE email = ? AND moving_since IS NULL`,
       email,
     )
@@ -193,12 +198,13 @@ export function holderOf(db: Tables, email: string): UserRecord | null {
  */
 export function syncCopy(db: Tables, user: UserRecord, version: number): void {
   db.read('claim')?.exec(
-    `UPDATE claim SET name = ?, password_hash = ?, email_verified = ?, roles = ?, version = ?, moving_since = NULL
-     WHERE email = ? AND user_id = ? AND version < ?`,
+    `UPDATE claim SET name = ?, password_hash = ?, email_verified = ?, roles = ?, disabled = ?, version = ?,
+       moving_since = NULL WHERE email = ? AND user_id = ? AND version < ?`,
     user.name,
     user.passwordHash,
     verifiedCell(user.emailVerified),
     rolesCell(user.roles),
+    disabledCell(user.disabled),
     version,
     user.email,
     user.id,

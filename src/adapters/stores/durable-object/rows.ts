@@ -2,7 +2,7 @@ import type { AccountToken, TokenPurpose } from '../../../domain/account-token.j
 import type { Email } from '../../../domain/email.js'
 import type { Session, SessionId } from '../../../domain/session.js'
 import { generation, type Instant, instant } from '../../../domain/units.js'
-import type { UserId, UserRecord } from '../../../domain/user.js'
+import { canonicalUser, type UserId, type UserRecord } from '../../../domain/user.js'
 
 /**
  * The SQLite schema of an `AuthStoreObject`, one table per role, created on first use so an
@@ -16,7 +16,8 @@ export const TABLES = {
   account: `CREATE TABLE IF NOT EXISTS account (
     id TEXT PRIMARY KEY, email TEXT NOT NULL, name TEXT, password_hash TEXT NOT NULL,
     created_at INTEGER NOT NULL, pending_since INTEGER, version INTEGER NOT NULL DEFAULT 0,
-    email_verified INTEGER NOT NULL DEFAULT 0, roles TEXT NOT NULL DEFAULT '[]', moved_from TEXT)`,
+    email_verified INTEGER NOT NULL DEFAULT 0, roles TEXT NOT NULL DEFAULT '[]', moved_from TEXT,
+    disabled INTEGER NOT NULL DEFAULT 0)`,
   /** ...and every session of that user, so rotation and revoke-all are local to one object. */
   session: `CREATE TABLE IF NOT EXISTS session (
     id TEXT PRIMARY KEY, user_id TEXT NOT NULL, generation INTEGER NOT NULL, created_at INTEGER NOT NULL,
@@ -34,7 +35,8 @@ export const TABLES = {
   claim: `CREATE TABLE IF NOT EXISTS claim (
     email TEXT PRIMARY KEY, user_id TEXT NOT NULL, claimed_at INTEGER NOT NULL,
     name TEXT, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL, version INTEGER NOT NULL,
-    email_verified INTEGER NOT NULL DEFAULT 0, roles TEXT NOT NULL DEFAULT '[]', moving_since INTEGER)`,
+    email_verified INTEGER NOT NULL DEFAULT 0, roles TEXT NOT NULL DEFAULT '[]', moving_since INTEGER,
+    disabled INTEGER NOT NULL DEFAULT 0)`,
   /** `sid:<id>`: which user object holds the session. */
   pointer:
     'CREATE TABLE IF NOT EXISTS pointer (session_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_at INTEGER NOT NULL)',
@@ -47,18 +49,21 @@ export type Table = keyof typeof TABLES
 /**
  * Columns added after a table first shipped, with their definitions: an object whose table
  * predates them gets them (`ALTER TABLE … ADD COLUMN`) the first time this instance touches the
- * table, so an old row reads back with the defaults (not verified, no roles, nothing to release).
+ * table, so an old row reads back with the defaults (not verified, no roles, nothing to release,
+ * enabled).
  */
 const ADDED_COLUMNS: Readonly<Partial<Record<Table, ReadonlyArray<readonly [string, string]>>>> = {
   account: [
     ['email_verified', 'INTEGER NOT NULL DEFAULT 0'],
     ['roles', "TEXT NOT NULL DEFAULT '[]'"],
     ['moved_from', 'TEXT'],
+    ['disabled', 'INTEGER NOT NULL DEFAULT 0'],
   ],
   claim: [
     ['email_verified', 'INTEGER NOT NULL DEFAULT 0'],
     ['roles', "TEXT NOT NULL DEFAULT '[]'"],
     ['moving_since', 'INTEGER'],
+    ['disabled', 'INTEGER NOT NULL DEFAULT 0'],
   ],
 }
 
@@ -139,19 +144,22 @@ export const stringList = (v: unknown): string[] => {
   return Array.isArray(parsed) ? parsed.map(String) : []
 }
 
-export const rowToUser = (r: Row): UserRecord => ({
-  id: str(r.id) as UserId,
-  email: str(r.email) as Email,
-  name: nullableStr(r.name),
-  passwordHash: str(r.password_hash),
-  createdAt: at(r.created_at),
-  // A row from before the columns existed has their defaults (see ADDED_COLUMNS).
-  emailVerified: num(r.email_verified ?? 0) === 1,
-  roles: stringList(r.roles),
-})
+export const rowToUser = (r: Row): UserRecord =>
+  canonicalUser({
+    id: str(r.id) as UserId,
+    email: str(r.email) as Email,
+    name: nullableStr(r.name),
+    passwordHash: str(r.password_hash),
+    createdAt: at(r.created_at),
+    // A row from before the columns existed has their defaults (see ADDED_COLUMNS).
+    emailVerified: num(r.email_verified ?? 0) === 1,
+    roles: stringList(r.roles),
+    disabled: num(r.disabled ?? 0) === 1,
+  })
 
-/** The stored forms of `emailVerified` and `roles`. */
+/** The stored forms of `emailVerified`, `disabled` and `roles`. */
 export const verifiedCell = (v: boolean): number => (v ? 1 : 0)
+export const disabledCell = (v: boolean | undefined): number => (v === true ? 1 : 0)
 export const rolesCell = (roles: readonly string[]): string => JSON.stringify([...roles])
 
 export const rowToToken = (r: Row): AccountToken => ({

@@ -8,7 +8,7 @@ import {
   sessionsBeyondCap,
 } from '../../../domain/session.js'
 import { type Instant, instant } from '../../../domain/units.js'
-import type { UserId, UserRecord } from '../../../domain/user.js'
+import { canonicalUser, type UserId, type UserRecord } from '../../../domain/user.js'
 import { fitsInBytes } from '../key-size.js'
 import { DEFAULT_STORE_TIMEOUT_MS, guarded } from '../outage.js'
 
@@ -48,12 +48,12 @@ export const kvTtl = (expiresAt: number, now = Date.now()): number =>
 /** KV refuses longer keys (UTF-8 bytes); nothing is stored under one, so a lookup by one finds nothing. */
 export const MAX_KV_KEY_BYTES = 512
 
-/** An account as stored: one written before `emailVerified` and `roles` existed has neither. */
+/** An account as stored: one written before `emailVerified`, `roles` and `disabled` existed has none. */
 type StoredUser = Omit<UserRecord, 'emailVerified' | 'roles'> & Partial<Pick<UserRecord, 'emailVerified' | 'roles'>>
 
-/** The account a stored record is, the fields it predates at their defaults (not verified, no roles). */
+/** The account a stored record is, the fields it predates at their defaults (not verified, no roles, enabled). */
 const asUser = (stored: StoredUser | null): UserRecord | null =>
-  stored && { ...stored, emailVerified: stored.emailVerified ?? false, roles: stored.roles ?? [] }
+  stored && canonicalUser({ ...stored, emailVerified: stored.emailVerified ?? false, roles: stored.roles ?? [] })
 
 /** KV answers 429 to a second write of one key within a second. */
 const isWriteRateLimited = (err: unknown): boolean => /\b429\b|too many requests/i.test(String(err))
@@ -136,7 +136,7 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
   const update: UserRepository['update'] = async (id, patch) => {
     const current = await findById(id)
     if (!current) return null
-    const next: UserRecord = { ...current, ...patch, roles: [...(patch.roles ?? current.roles)] }
+    const next = canonicalUser({ ...current, ...patch, roles: [...(patch.roles ?? current.roles)] })
     const copy = await holderOf(current.email)
     await put(key.user(id), JSON.stringify(next))
     // The copy follows, unless another account took the address in a registration race.
@@ -155,8 +155,9 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
       // Keys KV would refuse cannot be stored: such an account is refused before any write.
       refuseLongKeys(key.email(user.email), key.user(user.id))
       if ((await readJson<StoredUser>(key.email(user.email))) !== null) return 'email_taken'
-      await put(key.user(user.id), JSON.stringify(user))
-      await put(key.email(user.email), JSON.stringify(user))
+      const stored = JSON.stringify(canonicalUser(user))
+      await put(key.user(user.id), stored)
+      await put(key.email(user.email), stored)
       return 'created'
     },
     // One read, known email or not: the email key holds a copy of the account (docs/security.md: login

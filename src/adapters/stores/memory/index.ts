@@ -9,7 +9,7 @@ import {
   type SessionId,
   sessionsBeyondCap,
 } from '../../../domain/session.js'
-import type { UserId, UserRecord } from '../../../domain/user.js'
+import { canonicalUser, type UserId, type UserRecord } from '../../../domain/user.js'
 import { BoundedExpiringMap } from '../../bounded-map.js'
 import { storeUnavailable } from '../outage.js'
 
@@ -64,7 +64,7 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
     async create(user) {
       if (byEmail.has(user.email)) return 'email_taken'
       if (users.size >= maxUsers) throw storeUnavailable('full')
-      users.set(user.id, { ...user })
+      users.set(user.id, canonicalUser(user))
       byEmail.set(user.email, user.id)
       return 'created'
     },
@@ -78,7 +78,7 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
     async update(id, patch) {
       const current = users.get(id)
       if (!current) return null
-      const next = { ...current, ...patch, roles: [...(patch.roles ?? current.roles)] }
+      const next = canonicalUser({ ...current, ...patch, roles: [...(patch.roles ?? current.roles)] })
       users.set(id, next)
       return next
     },

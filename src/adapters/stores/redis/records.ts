@@ -3,7 +3,7 @@ import { type AccountToken, TOKEN_LIFETIME, type TokenPurpose } from '../../../d
 import type { Email } from '../../../domain/email.js'
 import type { Session, SessionId } from '../../../domain/session.js'
 import { generation, instant } from '../../../domain/units.js'
-import type { UserId, UserRecord } from '../../../domain/user.js'
+import { canonicalUser, type UserId, type UserRecord } from '../../../domain/user.js'
 
 /**
  * Sessions, accounts and tokens as Redis hashes: one field per property, numbers in decimal, a
@@ -54,10 +54,11 @@ export function toSession(id: SessionId, fields: Record<string, string>): Sessio
   }
 }
 
-/** `[field, value, ...]` for HSET: the flag as `1` or `0`, the roles as a JSON array. */
+/** `[field, value, ...]` for HSET: the flags as `1` or `0`, the roles as a JSON array. */
 export function userFields(u: UserRecord): string[] {
   const out = ['id', u.id, 'email', u.email, 'passwordHash', u.passwordHash, 'createdAt', String(u.createdAt)]
   out.push('emailVerified', u.emailVerified ? '1' : '0', 'roles', JSON.stringify(u.roles))
+  out.push('disabled', u.disabled === true ? '1' : '0')
   if (u.name !== null) out.push('name', u.name)
   return out
 }
@@ -69,14 +70,15 @@ export function patchFields(p: UserPatch): { readonly clear: string[]; readonly 
   if (p.passwordHash !== undefined) set.push('passwordHash', p.passwordHash)
   if (p.emailVerified !== undefined) set.push('emailVerified', p.emailVerified ? '1' : '0')
   if (p.roles !== undefined) set.push('roles', JSON.stringify(p.roles))
+  if (p.disabled !== undefined) set.push('disabled', p.disabled ? '1' : '0')
   return { clear: p.name === null ? ['name'] : [], set }
 }
 
-// Accounts written before these fields existed have neither: unverified, no roles.
-function verified(raw: string | undefined): boolean {
+// Accounts written before these fields existed have none: unverified, no roles, enabled.
+function flag(raw: string | undefined, name: string): boolean {
   if (raw === undefined || raw === '0') return false
   if (raw === '1') return true
-  throw new Error('Corrupt user record in Redis: field emailVerified')
+  throw new Error(`Corrupt user record in Redis: field ${name}`)
 }
 
 function roles(raw: string | undefined): string[] {
@@ -98,15 +100,16 @@ export function toUser(fields: Record<string, string>): UserRecord | null {
   const { id, email, passwordHash } = fields
   if (id === undefined) return null
   if (email === undefined || passwordHash === undefined) throw new Error('Corrupt user record in Redis')
-  return {
+  return canonicalUser({
     id: id as UserId,
     email: email as Email,
     name: fields.name ?? null,
     passwordHash,
     createdAt: instant(integer(fields, 'createdAt', 'user')),
-    emailVerified: verified(fields.emailVerified),
+    emailVerified: flag(fields.emailVerified, 'emailVerified'),
     roles: roles(fields.roles),
-  }
+    disabled: flag(fields.disabled, 'disabled'),
+  })
 }
 
 /**
