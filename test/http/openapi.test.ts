@@ -105,7 +105,7 @@ describe('GET /openapi.json', () => {
         }
       }
     }
-    expect(Object.keys(doc.paths['/sessions']?.get?.responses ?? {})).toEqual(['200', '401', '503'])
+    expect(Object.keys(doc.paths['/sessions']?.get?.responses ?? {})).toEqual(['200', '401', '403', '503'])
     expect(Object.keys(doc.paths['/sessions/{id}']?.delete?.responses ?? {})).toEqual([
       '204',
       '401',

@@ -97,7 +97,8 @@ export interface Operation {
 }
 
 // What every route behind "auth" can answer besides its own problems.
-const AUTH: readonly ProblemCode[] = ['unauthorized', 'refresh_reused', 'store_unavailable']
+// `account_disabled`: with SESSION_CHECK=strict, a disabled user's still-valid access token.
+const AUTH: readonly ProblemCode[] = ['unauthorized', 'refresh_reused', 'account_disabled', 'store_unavailable']
 // What every state-changing route can answer before any work.
 const WRITE: readonly ProblemCode[] = ['forbidden_origin', 'payload_too_large']
 const JSON_BODY: readonly ProblemCode[] = [...WRITE, 'unsupported_media_type', 'invalid_request']
