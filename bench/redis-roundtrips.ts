@@ -37,6 +37,8 @@ export const POLICY: AuthPolicy = {
   loginFailureWindow: seconds(900),
   rateLimitPerMinute: 1_000_000,
   maxSessionsPerUser: 100,
+  sessionCheck: 'off',
+  sessionCheckMaxAge: seconds(1),
   emailVerification: 'off',
   passwordReset: false,
   mailsPerAddressPerHour: 5,

@@ -6,14 +6,15 @@
  * machine drift ±30 %; the ratios are what to compare. Then the Redis round trips, the Worker
  * bundle, and the Node start (bench/node-start.ts: `npm start` to the first `/health` 200, idle RSS,
  * SIGTERM), and `/password/forgot` for known and unknown addresses (bench/forgot-timing.ts).
- * `BENCH_ONLY=authorize`, `BENCH_ONLY=start` or `BENCH_ONLY=forgot` runs one part alone.
+ * `BENCH_ONLY=authorize`, `BENCH_ONLY=start` or `BENCH_ONLY=forgot` runs one part alone;
+ * `BENCH_ONLY=strict` only `GET /session` stateless beside `SESSION_CHECK=strict` (memory, Redis).
  */
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
 import { measureForgotTiming } from './forgot-timing.js'
 import { formatNodeStart, measureNodeStart } from './node-start.js'
-import { measureRedisRoundTrips } from './redis-roundtrips.js'
+import { measureRedisRoundTrips, startRedis } from './redis-roundtrips.js'
 import { measureWorkerBundle, WORKER_GZIP_BUDGET } from './worker-bundle.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -26,9 +27,10 @@ interface Target {
   readonly headers: Record<string, string>
 }
 
-async function startTargets() {
+async function startTargets(env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./targets.ts', import.meta.url).pathname], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
   })
   // The child answers each message with its `process.cpuUsage()`; one question at a time.
   const cpu = () =>
@@ -71,10 +73,52 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
 }
 
-export async function benchAuthorize(): Promise<Record<string, Sample>> {
-  const { info, cpu, stop } = await startTargets()
+/** A private redis-server for the strict targets on Redis, or none (they are left out) without one. */
+async function redisForStrict(): Promise<{ url: string; stop: () => Promise<void> } | undefined> {
+  try {
+    return await startRedis()
+  } catch (err) {
+    console.log(`strict on Redis skipped: ${(err as Error).message} (install redis-server to measure)\n`)
+    return undefined
+  }
+}
+
+export async function benchAuthorize(only?: 'strict'): Promise<Record<string, Sample>> {
+  const redis = await redisForStrict()
+  const { info, cpu, stop } = await startTargets(redis ? { BENCH_REDIS_URL: redis.url } : {})
   const base = (port: number, path: string) => `http://127.0.0.1:${port}${path}`
-  const targets: Target[] = [
+  const strictTargets: Target[] = [
+    {
+      name: 'GET /session, strict',
+      url: base(info.ports.strictMemory, '/session'),
+      headers: { cookie: info.strictMemoryCookie },
+    },
+    {
+      name: 'strict, max-age 0',
+      url: base(info.ports.strictMemoryEveryRequest, '/session'),
+      headers: { cookie: info.strictMemoryEveryRequestCookie },
+    },
+    ...(info.ports.strictRedis
+      ? [
+          {
+            name: 'GET /session, strict, Redis',
+            url: base(info.ports.strictRedis, '/session'),
+            headers: { cookie: info.strictRedisCookie },
+          },
+          {
+            name: 'strict, Redis, max-age 0',
+            url: base(info.ports.strictRedisEveryRequest, '/session'),
+            headers: { cookie: info.strictRedisEveryRequestCookie },
+          },
+        ]
+      : []),
+  ]
+  const stateless = {
+    name: 'GET /session',
+    url: base(info.ports.cached, '/session'),
+    headers: { cookie: info.cachedCookie },
+  }
+  const allTargets: Target[] = [
     { name: 'bare Hono route', url: base(info.ports.bare, '/bare'), headers: {} },
     { name: 'bare + our 6 headers', url: base(info.ports.headers, '/headers'), headers: {} },
     {
@@ -82,7 +126,7 @@ export async function benchAuthorize(): Promise<Record<string, Sample>> {
       url: base(info.ports.honoJwt, '/jwt'),
       headers: { authorization: info.honoJwtAuthorization },
     },
-    { name: 'GET /session', url: base(info.ports.cached, '/session'), headers: { cookie: info.cachedCookie } },
+    stateless,
     { name: 'GET /profile', url: base(info.ports.cached, '/profile'), headers: { cookie: info.cachedCookie } },
     {
       name: 'GET /session, token cache off',
@@ -104,7 +148,9 @@ export async function benchAuthorize(): Promise<Record<string, Sample>> {
       url: base(info.ports.logged, '/session'),
       headers: { cookie: info.loggedCookie },
     },
+    ...strictTargets,
   ]
+  const targets = only === 'strict' ? [stateless, ...strictTargets] : allTargets
   const samples = new Map<string, Sample[]>(targets.map((t) => [t.name, []]))
   try {
     for (const t of targets) await autocannon({ url: t.url, headers: t.headers, connections: 10, duration: 1 })
@@ -115,6 +161,7 @@ export async function benchAuthorize(): Promise<Record<string, Sample>> {
     }
   } finally {
     stop()
+    await redis?.stop()
   }
   return Object.fromEntries(
     [...samples].map(([name, xs]) => [
@@ -134,6 +181,20 @@ async function printForgotTiming() {
   for (const line of await measureForgotTiming()) console.log(line)
 }
 
+/** `SESSION_CHECK=strict` against the stateless `GET /session` of the same run. */
+function printStrict(results: Record<string, Sample>) {
+  const stateless = results['GET /session'] as Sample
+  console.log('SESSION_CHECK=strict             req/s   x stateless   CPU µs/req   x stateless CPU')
+  for (const [name, { rps, cpuUs }] of Object.entries(results)) {
+    if (name !== 'GET /session' && !name.includes('strict')) continue
+    console.log(
+      `${name.padEnd(30)}${fmt(rps)}   ${fmt(rps / stateless.rps, 11, 2)}   ${fmt(cpuUs, 10, 1)}   ${fmt(cpuUs / stateless.cpuUs, 15, 2)}`,
+    )
+  }
+  const strict = results['GET /session, strict'] as Sample
+  console.log(`target: strict on memory >= 0.8 x stateless req/s (${(strict.rps / stateless.rps).toFixed(2)})`)
+}
+
 async function main() {
   if (process.env.BENCH_ONLY === 'start') return printNodeStart()
   if (process.env.BENCH_ONLY === 'forgot') return printForgotTiming()
@@ -141,6 +202,7 @@ async function main() {
     `autocannon, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION} s, medians;` +
       ' CPU = the server process, user + system\n',
   )
+  if (process.env.BENCH_ONLY === 'strict') return printStrict(await benchAuthorize('strict'))
   const results = await benchAuthorize()
   const bare = results['bare Hono route'] as Sample
   const honoJwt = results['hono/jwt middleware'] as Sample
@@ -157,6 +219,8 @@ async function main() {
       ` <= 1.6 x bare CPU per request (${(session.cpuUs / bare.cpuUs).toFixed(2)}),` +
       ` >= 1.5 x hono/jwt (${(session.rps / honoJwt.rps).toFixed(2)})`,
   )
+  console.log('')
+  printStrict(results)
 
   const ratio = (a: string, b: string) => {
     const x = results[a] as Sample

@@ -15,6 +15,9 @@ import { securityHeaderList } from '../src/adapters/http/security-headers.js'
 import { createLog, type Log, silentLog } from '../src/adapters/log.js'
 import { stdioSink } from '../src/adapters/stdio-sink.js'
 import { createMemoryStores } from '../src/adapters/stores/memory/index.js'
+import { createRedisClient, waitUntilReady } from '../src/adapters/stores/redis/client.js'
+import { createRedisStores } from '../src/adapters/stores/redis/index.js'
+import type { Stores } from '../src/application/ports.js'
 import { buildService } from '../src/service.js'
 
 const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz'
@@ -24,17 +27,25 @@ const listen = (fetch: Parameters<typeof serve>[0]['fetch']): Promise<number> =>
     server.keepAliveTimeout = 60_000
   })
 
-/** The service as `npm start` serves it (src/node.ts), over memory stores, with one signed-in user. */
-async function ourApp(tokenCacheSize: number, log: Log = silentLog, env: Record<string, string> = {}) {
+/**
+ * The service as `npm start` serves it (src/node.ts), over memory stores unless given others, with
+ * one signed-in user; `vars` adds settings (`SESSION_CHECK=strict`).
+ */
+async function ourApp(
+  tokenCacheSize: number,
+  log: Log = silentLog,
+  vars: Record<string, string> = {},
+  stores: Stores = createMemoryStores(),
+) {
   const settings = parseSettings({
     JWT_SECRET: SECRET,
     RATE_LIMIT_PER_MINUTE: '1000000',
     ACCESS_TOKEN_TTL: '3600',
-    ...env,
+    ...vars,
   })
   const app = await buildService({
     settings,
-    stores: createMemoryStores(),
+    stores,
     clientIp: () => '127.0.0.1',
     tokenCacheSize,
     log,
@@ -90,6 +101,18 @@ const sync = new Writable({
 })
 const logged = await ourApp(10_000, createLog({ sink: stdioSink({ out: sync, err: sync }) }))
 
+// SESSION_CHECK=strict, on memory and (when bench/run.ts started a redis-server) on Redis: with the
+// default max-age of 1 s, and with 0 (a store read on every request) to show what the memory saves.
+const strict = (maxAge: number) => ({ SESSION_CHECK: 'strict', SESSION_CHECK_MAX_AGE: String(maxAge) })
+const strictMemory = await ourApp(10_000, silentLog, strict(1))
+const strictMemoryEveryRequest = await ourApp(10_000, silentLog, strict(0))
+const redisUrl = process.env.BENCH_REDIS_URL
+const redis = redisUrl ? createRedisClient({ url: redisUrl }, () => {}) : undefined
+if (redis && !(await waitUntilReady(redis, 5000))) throw new Error('bench redis-server is not ready')
+const redisStores = redis && createRedisStores(redis, { prefix: 'bench-strict:' })
+const strictRedis = redisStores && (await ourApp(10_000, silentLog, strict(1), redisStores))
+const strictRedisEveryRequest = redisStores && (await ourApp(10_000, silentLog, strict(0), redisStores))
+
 const ports = {
   bare: await listen(bare.fetch),
   headers: await listen(headers.fetch),
@@ -99,6 +122,10 @@ const ports = {
   eddsaCached: await listen(eddsaCached.fetch),
   eddsaUncached: await listen(eddsaUncached.fetch),
   logged: await listen(logged.fetch),
+  strictMemory: await listen(strictMemory.fetch),
+  strictMemoryEveryRequest: await listen(strictMemoryEveryRequest.fetch),
+  ...(strictRedis && { strictRedis: await listen(strictRedis.fetch) }),
+  ...(strictRedisEveryRequest && { strictRedisEveryRequest: await listen(strictRedisEveryRequest.fetch) }),
 }
 console.log(
   JSON.stringify({
@@ -109,6 +136,10 @@ console.log(
     eddsaCachedCookie: eddsaCached.cookie,
     eddsaUncachedCookie: eddsaUncached.cookie,
     loggedCookie: logged.cookie,
+    strictMemoryCookie: strictMemory.cookie,
+    strictMemoryEveryRequestCookie: strictMemoryEveryRequest.cookie,
+    strictRedisCookie: strictRedis?.cookie,
+    strictRedisEveryRequestCookie: strictRedisEveryRequest?.cookie,
   }),
 )
 

@@ -1,5 +1,6 @@
 import { type MailSettings, refuseAdminEmailsUnverified } from './adapters/config/mail-settings.js'
 import { type Settings, SettingsError } from './adapters/config/settings.js'
+import { confirmedSessionCache } from './adapters/confirmed-sessions.js'
 import { createAccessTokens } from './adapters/crypto/access-tokens.js'
 import { accountTokenMint } from './adapters/crypto/account-tokens.js'
 import { createRefreshTokens } from './adapters/crypto/refresh-tokens.js'
@@ -32,6 +33,8 @@ export const policyFrom = (
   loginFailureWindow: seconds(15 * 60),
   rateLimitPerMinute: s.rateLimitPerMinute,
   maxSessionsPerUser: s.maxSessionsPerUser,
+  sessionCheck: s.sessionCheck,
+  sessionCheckMaxAge: seconds(s.sessionCheckMaxAge),
   emailVerification: (mail ?? NO_MAIL).emailVerification,
   passwordReset: (mail ?? NO_MAIL).passwordReset,
   mailsPerAddressPerHour: MAILS_PER_ADDRESS_PER_HOUR,
@@ -118,6 +121,7 @@ export function buildDeps(o: DepsOptions): Deps {
     tokenMint: accountTokenMint,
     mailer: o.mailer,
     background: o.background ?? keptBackground(),
+    confirmedSessions: confirmedSessionCache(),
   }
 }
 

@@ -2,6 +2,7 @@ import { fail, ok, type Result } from '../domain/errors.js'
 import { fromEpochSeconds } from '../domain/units.js'
 import type { Deps, Identity, IssuedTokens } from './deps.js'
 import { rotateOpened } from './refresh.js'
+import { checkSession } from './session-check.js'
 
 export interface Authorized {
   readonly identity: Identity
@@ -12,10 +13,16 @@ export interface Authorized {
 /**
  * The AuthorizeRequest rule: a valid access token proceeds with no store read; a missing or
  * expired one falls back to a rotation of the refresh token, whose server-side record alone
- * names the identity. A bad signature or bad claims are a 401 with nothing rotated.
+ * names the identity. A bad signature or bad claims are a 401 with nothing rotated. With
+ * `SESSION_CHECK=strict` a valid token's session must also be live and its user enabled
+ * (session-check.ts); a request that rotated needs no such check, since the rotation found the
+ * session live and the refresh read the user.
  */
 export async function authorizeRequest(
-  deps: Pick<Deps, 'users' | 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
+  deps: Pick<
+    Deps,
+    'users' | 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy' | 'confirmedSessions'
+  >,
   input: { readonly accessToken: string | undefined; readonly refreshToken: string | undefined; readonly ip: string },
 ): Promise<Result<Authorized, 'unauthorized' | 'refresh_reused' | 'account_disabled'>> {
   let expired: { sub: string; sid: string } | undefined
@@ -23,9 +30,16 @@ export async function authorizeRequest(
     const verdict = await deps.accessTokens.verify(input.accessToken, deps.clock.now())
     if (verdict.valid) {
       const { sub, sid, exp, roles } = verdict.claims
-      return ok({ identity: { userId: sub, sessionId: sid, roles, accessTokenExpiresAt: fromEpochSeconds(exp) } })
-    }
-    if (verdict.reason === 'invalid') return fail('unauthorized')
+      const identity: Identity = { userId: sub, sessionId: sid, roles, accessTokenExpiresAt: fromEpochSeconds(exp) }
+      if (deps.policy.sessionCheck === 'off') return ok({ identity })
+      // Strict: the store has the last word. A session that has ended makes its token count as
+      // expired: the refresh cookie decides (its own session ended too: a 401 that touches no cookie).
+      const check = await checkSession(deps, identity)
+      if (check === 'disabled') return fail('account_disabled')
+      if (check === 'remembered') return ok({ identity })
+      // Only a fresh read confirms for the live-session routes (live-session.ts), never a memory.
+      if (check === 'confirmed') return ok({ identity: { ...identity, sessionConfirmed: true } })
+    } else if (verdict.reason === 'invalid') return fail('unauthorized')
     expired = verdict.claims
   }
   if (!input.refreshToken) return fail('unauthorized')

@@ -5,6 +5,7 @@ import type { UserId } from '../domain/user.js'
 import type {
   AccessTokens,
   Clock,
+  ConfirmedSessions,
   Mailer,
   PasswordHasher,
   Random,
@@ -32,6 +33,10 @@ export interface AuthPolicy {
   readonly rateLimitPerMinute: number
   /** Live sessions one user may hold; a login past it revokes that user's oldest (`MAX_SESSIONS_PER_USER`). */
   readonly maxSessionsPerUser: number
+  /** `SESSION_CHECK`: `strict` makes every authorized request confirm its session (session-check.ts). */
+  readonly sessionCheck: 'off' | 'strict'
+  /** `SESSION_CHECK_MAX_AGE`: how long a positive strict check is remembered (0: never). */
+  readonly sessionCheckMaxAge: Millis
   /** `EMAIL_VERIFICATION`: `off` sends no verification mail; `required` refuses unverified logins. */
   readonly emailVerification: 'off' | 'optional' | 'required'
   /** `PASSWORD_RESET`: whether `/password/forgot` and `/password/reset` exist. */
@@ -73,6 +78,8 @@ export interface Deps {
   /** Absent when mail is off (`EMAIL_VERIFICATION=off` and `PASSWORD_RESET=off`). */
   readonly mailer: Mailer | undefined
   readonly background: Background
+  /** The strict session check's remembered answers, in-process. */
+  readonly confirmedSessions: ConfirmedSessions
 }
 
 /** What a client is given after a login or a refresh. */

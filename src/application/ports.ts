@@ -224,6 +224,17 @@ export interface Clock {
   now(): Instant
 }
 
+/**
+ * Positive answers of the strict session check (`SESSION_CHECK=strict`), remembered in-process
+ * (src/adapters/confirmed-sessions.ts, bounded). Only a live answer is ever remembered.
+ */
+export interface ConfirmedSessions {
+  /** Whether the session is remembered as live for this user at `now`. */
+  has(sessionId: SessionId, userId: UserId, now: Instant): boolean
+  /** Remembers a live answer until `until` (exclusive); the caller bounds it by the read's start. */
+  remember(sessionId: SessionId, userId: UserId, until: Instant, now: Instant): void
+}
+
 export interface Random {
   /** A fresh identifier with at least 128 bits from a CSPRNG, URL-safe. */
   id(): string

@@ -105,7 +105,7 @@ describe('GET /openapi.json', () => {
         }
       }
     }
-    // 403: a transparent refresh of a disabled account's session is `account_disabled`.
+    // 403: a transparent refresh of a disabled account's session, or a strict check, is `account_disabled`.
     expect(Object.keys(doc.paths['/sessions']?.get?.responses ?? {})).toEqual(['200', '401', '403', '503'])
     expect(Object.keys(doc.paths['/sessions/{id}']?.delete?.responses ?? {})).toEqual([
       '204',

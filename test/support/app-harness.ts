@@ -22,6 +22,8 @@ export const TEST_POLICY: AuthPolicy = {
   loginFailureWindow: seconds(15 * 60),
   rateLimitPerMinute: 1000,
   maxSessionsPerUser: 100,
+  sessionCheck: 'off',
+  sessionCheckMaxAge: seconds(1),
   emailVerification: 'off',
   passwordReset: false,
   mailsPerAddressPerHour: 5,

@@ -213,3 +213,30 @@ describe('createAuth({ mail })', () => {
     expect((await app.request('/auth/email/verify', post({ token: 'x' }))).status).toBe(404)
   })
 })
+
+describe('createAuth({ sessionCheck })', () => {
+  it('with strict, refuses a revoked session’s access token on the host app’s routes; off admits it', async () => {
+    const token = async (sessionCheck: 'off' | 'strict') => {
+      const stores = createMemoryStores()
+      const app = hostApp({ stores, sessionCheck, sessionCheckMaxAge: 0 })
+      const cookie = await signedIn(app)
+      const access = cookie.split('; ').find((c) => c.startsWith('access_token=')) ?? ''
+      expect((await app.request('/orders', { headers: { cookie: access } })).status).toBe(200)
+      const user = await stores.users.findByEmail('ada@example.com' as never)
+      if (!user) throw new Error('no user')
+      await stores.sessions.revokeAllForUser(user.id, Date.now() as never)
+      return (await app.request('/orders', { headers: { cookie: access } })).status
+    }
+    expect(await token('strict')).toBe(401)
+    expect(await token('off')).toBe(200)
+  })
+
+  it('names a bad sessionCheck or sessionCheckMaxAge', () => {
+    const mode = thrown(() =>
+      createAuth({ stores: createMemoryStores(), secret: SECRET, sessionCheck: 'on' as unknown as 'strict' }),
+    )
+    expect(mode.message).toContain('sessionCheck (SESSION_CHECK) must be off or strict')
+    const age = thrown(() => createAuth({ stores: createMemoryStores(), secret: SECRET, sessionCheckMaxAge: 301 }))
+    expect(age.message).toContain('sessionCheckMaxAge (SESSION_CHECK_MAX_AGE) must be at most 300')
+  })
+})

@@ -40,6 +40,8 @@ describe('parseSettings: defaults', () => {
       loginFailureLimit: 10,
       rateLimitPerMinute: 60,
       maxSessionsPerUser: 100,
+      sessionCheck: 'off',
+      sessionCheckMaxAge: 1,
       trustProxy: false,
       logLevel: 'info',
     } satisfies Settings)
@@ -79,6 +81,8 @@ describe('parseSettings: every variable is read', () => {
       LOGIN_FAILURE_LIMIT: '3',
       RATE_LIMIT_PER_MINUTE: '120',
       MAX_SESSIONS_PER_USER: '20',
+      SESSION_CHECK: 'strict',
+      SESSION_CHECK_MAX_AGE: '5',
       TRUST_PROXY: '1',
       LOG_LEVEL: 'warn',
     })
@@ -105,6 +109,8 @@ describe('parseSettings: every variable is read', () => {
       loginFailureLimit: 3,
       rateLimitPerMinute: 120,
       maxSessionsPerUser: 20,
+      sessionCheck: 'strict',
+      sessionCheckMaxAge: 5,
       trustProxy: true,
       logLevel: 'warn',
     } satisfies Settings)
@@ -168,6 +174,13 @@ describe('parseSettings: bad values name the variable', () => {
     ['RATE_LIMIT_PER_MINUTE', '-1'],
     ['MAX_SESSIONS_PER_USER', '0'],
     ['MAX_SESSIONS_PER_USER', '10001'],
+    ['SESSION_CHECK', 'on'],
+    ['SESSION_CHECK', 'Strict'],
+    ['SESSION_CHECK', 'true'],
+    ['SESSION_CHECK_MAX_AGE', '301'],
+    ['SESSION_CHECK_MAX_AGE', '-1'],
+    ['SESSION_CHECK_MAX_AGE', '0.5'],
+    ['SESSION_CHECK_MAX_AGE', '1s'],
     ['REDIS_URL', 'http://cache.example.com'],
     ['JWT_SECRET', 'too-short'],
   ])('%s=%j is refused with a SettingsError naming it', (name, value) => {

@@ -1,3 +1,4 @@
+import { confirmedSessionCache } from '../../src/adapters/confirmed-sessions.js'
 import { createAccessTokens } from '../../src/adapters/crypto/access-tokens.js'
 import { accountTokenMint } from '../../src/adapters/crypto/account-tokens.js'
 import { createRefreshTokens } from '../../src/adapters/crypto/refresh-tokens.js'
@@ -87,6 +88,7 @@ export async function makeDeps(opts: UnitDepsOptions = {}): Promise<UnitDeps> {
     tokenMint: accountTokenMint,
     mailer: opts.mailer,
     background: trackedBackground(),
+    confirmedSessions: confirmedSessionCache(),
   }
 }
 

@@ -185,6 +185,28 @@ describe('src/worker.ts through its fetch handler', () => {
     ])
   })
 
+  it('reads SESSION_CHECK and SESSION_CHECK_MAX_AGE from its vars', async () => {
+    captureConsole() // its access lines and the development mail
+    const afterLogout = async (mode: string) => {
+      const call = client(workerWith({ SESSION_CHECK: mode, SESSION_CHECK_MAX_AGE: '0' }), freshIp())
+      const email = `strict-${crypto.randomUUID()}@example.com`
+      expect((await call('/register', { method: 'POST', json: { email, password: PASSWORD } })).status).toBe(201)
+      const login = await call('/login', { method: 'POST', json: { email, password: PASSWORD } })
+      const access = login.headers
+        .getSetCookie()
+        .find((line) => line.startsWith('access_token='))
+        ?.split(';')[0]
+      expect(access).toBeDefined()
+      expect((await call('/logout', { method: 'POST' })).status).toBe(204)
+      const res = await workerWith({ SESSION_CHECK: mode, SESSION_CHECK_MAX_AGE: '0' })(
+        new Request(`${ORIGIN}/session`, { headers: { cookie: access ?? '', 'cf-connecting-ip': freshIp() } }),
+      )
+      return res.status
+    }
+    expect(await afterLogout('strict')).toBe(401)
+    expect(await afterLogout('off')).toBe(200)
+  })
+
   it('refuses COOKIE_SAMESITE=none without Secure cookies with a 500 and a logged reason', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {

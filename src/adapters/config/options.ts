@@ -36,6 +36,10 @@ export interface AuthSettingsOptions {
   readonly loginFailureLimit?: number
   readonly rateLimitPerMinute?: number
   readonly maxSessionsPerUser?: number
+  /** `strict`: every `requireAuth` confirms the session is live and the user enabled (`SESSION_CHECK`). */
+  readonly sessionCheck?: 'off' | 'strict'
+  /** Seconds a positive strict check is remembered in-process, 0 to 300 (`SESSION_CHECK_MAX_AGE`). */
+  readonly sessionCheckMaxAge?: number
   /** Take the client IP from the last `X-Forwarded-For` hop (`TRUST_PROXY`). */
   readonly trustProxy?: boolean
   /** Addresses whose verified accounts get `admin` at login (`ADMIN_EMAILS`); needs mail with verification on. */
@@ -66,6 +70,8 @@ const OPTIONS: Readonly<Record<string, readonly [variable: string, kind: Kind]>>
   loginFailureLimit: ['LOGIN_FAILURE_LIMIT', 'number'],
   rateLimitPerMinute: ['RATE_LIMIT_PER_MINUTE', 'number'],
   maxSessionsPerUser: ['MAX_SESSIONS_PER_USER', 'number'],
+  sessionCheck: ['SESSION_CHECK', 'string'],
+  sessionCheckMaxAge: ['SESSION_CHECK_MAX_AGE', 'number'],
   trustProxy: ['TRUST_PROXY', 'boolean'],
   adminEmails: ['ADMIN_EMAILS', 'list'],
 }

@@ -39,6 +39,10 @@ export interface Settings {
   readonly rateLimitPerMinute: number
   /** Live sessions per user; a login past it revokes that user's oldest. */
   readonly maxSessionsPerUser: number
+  /** `SESSION_CHECK`: `strict` confirms in the store, on every authorized request, that the session is live. */
+  readonly sessionCheck: 'off' | 'strict'
+  /** `SESSION_CHECK_MAX_AGE`: seconds a positive strict check is remembered in-process (0: never). */
+  readonly sessionCheckMaxAge: number
   readonly trustProxy: boolean
   /** `LOG_LEVEL`: lines below it are not written; `warn` turns the access log off. */
   readonly logLevel: LogLevel
@@ -118,6 +122,8 @@ const schema = (production: boolean) =>
     LOGIN_FAILURE_LIMIT: int(1, 1000, 10),
     RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 60),
     MAX_SESSIONS_PER_USER: int(1, 10_000, DEFAULT_MAX_SESSIONS_PER_USER),
+    SESSION_CHECK: v.optional(v.picklist(['off', 'strict'], 'must be off or strict'), 'off'),
+    SESSION_CHECK_MAX_AGE: int(0, 300, 1),
     TRUST_PROXY: bool(false),
     LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
     ADMIN_EMAILS: v.optional(v.string()),
@@ -313,6 +319,8 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
     loginFailureLimit: s.LOGIN_FAILURE_LIMIT,
     rateLimitPerMinute: s.RATE_LIMIT_PER_MINUTE,
     maxSessionsPerUser: s.MAX_SESSIONS_PER_USER,
+    sessionCheck: s.SESSION_CHECK,
+    sessionCheckMaxAge: s.SESSION_CHECK_MAX_AGE,
     trustProxy: s.TRUST_PROXY,
     logLevel: s.LOG_LEVEL,
     ...(adminEmails.length > 0 && { adminEmails }),

@@ -110,6 +110,8 @@ export interface Operation {
 }
 
 // What every route behind "auth" can answer besides its own problems.
+// `account_disabled`: a transparent refresh of a disabled account's session, or, with
+// SESSION_CHECK=strict, a disabled user's still-valid access token.
 const AUTH: readonly ProblemCode[] = ['unauthorized', 'refresh_reused', 'account_disabled', 'store_unavailable']
 // What every state-changing route can answer before any work.
 const WRITE: readonly ProblemCode[] = ['forbidden_origin', 'payload_too_large']

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { BlankInput } from 'hono/types'
 import { authorizeRequest } from '../../application/authorize-request.js'
-import type { Deps, Identity, IssuedTokens } from '../../application/deps.js'
+import type { Identity, IssuedTokens } from '../../application/deps.js'
 import { isUnavailable } from '../../domain/errors.js'
 import type { HttpConfig } from './config.js'
 import type { CookieJar } from './cookies.js'
@@ -14,7 +14,12 @@ export type AuthEnv = { Variables: { auth: Identity } }
 
 type AuthProblem = ProblemResponse<'unauthorized' | 'refresh_reused' | 'account_disabled'>
 
-/** `requireAuth`, its own answers typed (401, and 503 in an outage), so `hc` sees them on every route behind it. */
+type AuthorizeDeps = Parameters<typeof authorizeRequest>[0]
+
+/**
+ * `requireAuth`, its own answers typed (401, 403 `account_disabled` with `SESSION_CHECK=strict`,
+ * and 503 in an outage), so `hc` sees them on every route behind it.
+ */
 export type RequireAuth = MiddlewareHandler<
   AuthEnv,
   string,
@@ -26,13 +31,11 @@ export type RequireAuth = MiddlewareHandler<
  * Runs AuthorizeRequest: a valid access token (cookie or `Authorization: Bearer`) proceeds with no
  * store read; a missing or expired one is refreshed transparently and the new cookies ride on this
  * response. A replayed refresh token clears the cookies, since its session is gone; so does a
- * refresh refused because the account is disabled (its session is revoked).
+ * refresh refused because the account is disabled (its session is revoked). With
+ * `SESSION_CHECK=strict` a valid token's session is confirmed in the store first (or from an
+ * answer younger than `SESSION_CHECK_MAX_AGE`); an unreachable store is then a 503, never a pass.
  */
-export function createRequireAuth(
-  deps: Pick<Deps, 'users' | 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
-  config: HttpConfig,
-  jar: CookieJar,
-): RequireAuth {
+export function createRequireAuth(deps: AuthorizeDeps, config: HttpConfig, jar: CookieJar): RequireAuth {
   return async (c, next) => {
     let outcome: AuthProblem | IssuedTokens | undefined
     try {
@@ -77,7 +80,7 @@ class AuthorizeInput {
 }
 
 async function authorize(
-  deps: Pick<Deps, 'users' | 'sessions' | 'accessTokens' | 'refreshTokens' | 'clock' | 'log' | 'policy'>,
+  deps: AuthorizeDeps,
   config: HttpConfig,
   jar: CookieJar,
   c: Context<AuthEnv>,
