@@ -1,6 +1,6 @@
 import { fail, isUnavailable, ok, type Result } from '../domain/errors.js'
 import type { Session, SessionId } from '../domain/session.js'
-import type { Generation } from '../domain/units.js'
+import { after, type Generation, seconds } from '../domain/units.js'
 import type { UserRecord } from '../domain/user.js'
 import type { Deps, IssuedTokens } from './deps.js'
 import { issueTokens } from './issue-tokens.js'
@@ -82,17 +82,29 @@ export async function rotateOpened(
         return fail('account_disabled')
       }
       deps.log.event('refresh', { userId: session.userId, sessionId: session.id, grace: outcome.kind === 'grace', ip })
-      return ok({ session, roles: user.roles, ...(await issueTokens(deps, session, user.roles, now)) })
+      // A token signed without reading the account lives only until the next refresh can read it.
+      const notAfter = user === UNREAD ? after(now, UNREAD_ACCOUNT_TOKEN_TTL) : session.absoluteExpiresAt
+      return ok({ session, roles: user.roles, ...(await issueTokens(deps, session, user.roles, now, notAfter)) })
     }
   }
 }
 
+/** What a rotation signs when the account could not be read: no roles, for a short while. */
+const UNREAD: Pick<UserRecord, 'roles' | 'disabled'> = Object.freeze({ roles: Object.freeze([]) })
+
+/**
+ * How long an access token signed without reading the account lives: long enough to ride out a
+ * blip, short enough that a missing role (or a disable the read would have shown) is soon put right.
+ */
+export const UNREAD_ACCOUNT_TOKEN_TTL = seconds(60)
+
 /**
  * The account's roles (and whether it is disabled) once its session has rotated. The rotation has
  * happened, so the client must get the new pair whatever comes next: when the account cannot be
- * read (its store is down while the sessions' answers), the tokens carry no roles until the next
- * refresh. Fail closed: a role taken away is never carried on from an older token. (A disable
- * revokes every session too, so an unreadable flag alone lets no revoked session through.)
+ * read (its store is down while the sessions' answers), the access token carries no roles and
+ * lives `UNREAD_ACCOUNT_TOKEN_TTL` at most, until a refresh can read the account. Fail closed: a
+ * role taken away is never carried on from an older token. (A disable revokes every session too,
+ * so an unreadable flag alone lets no revoked session through.)
  */
 async function rolesAfterRotation(
   deps: Pick<Deps, 'users'>,
@@ -101,7 +113,7 @@ async function rolesAfterRotation(
   try {
     return (await deps.users.findById(session.userId)) ?? 'gone'
   } catch (err) {
-    if (isUnavailable(err)) return { roles: [] }
+    if (isUnavailable(err)) return UNREAD
     throw err
   }
 }

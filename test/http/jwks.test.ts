@@ -84,6 +84,7 @@ describe.each(['EdDSA', 'ES256'] as const)('%s access tokens', (alg) => {
     const res = await t.app.request('/.well-known/jwks.json')
     expect(res.status).toBe(200)
     expect(res.headers.get('cache-control')).toBe('public, max-age=300')
+    expect(res.headers.get('vary')).toBe('Origin') // listed origins get CORS headers: one copy each
     expect(res.headers.get('content-type')).toMatch(/^application\/json/)
     const { keys } = (await res.json()) as Jwks
     expect(keys).toHaveLength(1)

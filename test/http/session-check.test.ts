@@ -111,10 +111,17 @@ describe.each([1, 0])('SESSION_CHECK=strict, SESSION_CHECK_MAX_AGE=%i', (maxAge)
     t.clock.advance(maxAge * SEC)
     await expectProblem(await asBearer(t, token), 403, 'account_disabled')
     await expectProblem(await asCookie(t, token), 403, 'account_disabled')
-    // The browser, with its refresh cookie too: the same answer, and no cookie touched.
+    // The browser, with its refresh cookie too: the same answer, and both cookies cleared, as a
+    // refresh refused for a disabled account clears them.
     const res = await victim.client.request('/session')
     await expectProblem(res, 403, 'account_disabled')
-    expect(setsCookies(res)).toBe(false)
+    expect(
+      res.headers
+        .getSetCookie()
+        .map((c) => c.split('=')[0])
+        .sort(),
+    ).toEqual(['access_token', 'refresh_token'])
+    expect(res.headers.getSetCookie().every((c) => /Max-Age=0/i.test(c))).toBe(true)
   })
 
   it('answers 503 store_unavailable with Retry-After, and no cookie change, while the store is down', async () => {

@@ -98,12 +98,15 @@ export function keepContextHeaders(c: Context): void {
 }
 
 /**
- * Makes this answer cacheable by anyone for `maxAge` seconds instead of `no-store`: only for what
- * is public and the same for every caller (the JWKS).
+ * Makes this answer cacheable by anyone for `maxAge` seconds instead of `no-store`, varying by
+ * `Origin` (listed origins get CORS headers): only for what is public and the same for every
+ * caller (the JWKS).
  */
 export function shareable(c: Context, maxAge: number): void {
   keepContextHeaders(c)
   c.header('cache-control', `public, max-age=${maxAge}`)
+  // CORS headers depend on the Origin: a shared cache must keep one copy per Origin.
+  c.header('vary', 'Origin')
   c.set('shareable', true)
 }
 
