@@ -38,13 +38,20 @@ export async function checkPassword(
       deps.log.event('login_failure', { userId: user?.id ?? null, ip })
       return fail('invalid_credentials')
     }
-    await deps.limiter.reset(failureKey)
-    // Through the lease: a second gated call while this slot is held could wait for itself.
+    let current = user
+    // Through the lease: a second gated call while this slot is held could wait for itself. Only
+    // over the hash just verified: a reset or change that landed while the KDF ran stands, and
+    // the password it replaced is no longer the account's.
     if (deps.hasher.needsRehash(user.passwordHash)) {
-      const rehashed = await deps.users.update(user.id, { passwordHash: await lease.hash(password) })
-      if (rehashed) return ok(rehashed)
+      const rehashed = await deps.users.replacePasswordHash(user.id, user.passwordHash, await lease.hash(password))
+      if (rehashed === 'changed' || rehashed === null) {
+        deps.log.event('login_failure', { userId: user.id, ip, reason: 'credentials_changed' })
+        return fail('invalid_credentials')
+      }
+      current = rehashed
     }
-    return ok(user)
+    await deps.limiter.reset(failureKey)
+    return ok(current)
   } finally {
     lease.release()
   }

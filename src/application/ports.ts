@@ -21,6 +21,14 @@ export interface UserRepository {
   /** Applies the patch and returns the new record, or null when the user does not exist. */
   update(id: UserId, patch: UserPatch): Promise<UserRecord | null>
   /**
+   * Replaces the password hash only while the stored one is still `expected`, as one atomic
+   * compare-and-set: the new record; `'changed'` when it holds another hash (a reset or password
+   * change landed since `expected` was read; nothing written); null when the user does not exist.
+   * The rehash after a login uses it, so it never undoes a change made while the KDF ran. KV has
+   * no compare-and-set: there it is a read, a write and a read again (see src/adapters/stores/kv).
+   */
+  replacePasswordHash(id: UserId, expected: string, next: string): Promise<UserRecord | 'changed' | null>
+  /**
    * Moves the account to `email`, claimed atomically at this moment: the new record (with
    * `emailVerified: true`, since only a proven address is ever moved to), `'email_taken'` when
    * another account holds the address (nothing changed), or null when the user does not exist.

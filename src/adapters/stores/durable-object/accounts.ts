@@ -105,6 +105,22 @@ export function update(db: Tables, id: UserId, patch: UserPatch): Versioned | nu
 }
 
 /**
+ * The rehash's compare-and-set: the new hash only while the stored one is `expected`, read and
+ * written in one synchronous step (nothing interleaves); 'changed' when it is another.
+ */
+export function replacePasswordHash(
+  db: Tables,
+  id: UserId,
+  expected: string,
+  next: string,
+): Versioned | 'changed' | null {
+  const row = confirmedRow(db, id)
+  if (!row) return null
+  if (row.password_hash !== expected) return 'changed'
+  return update(db, id, { passwordHash: next })
+}
+
+/**
  * Step 2 of an address change (index.ts, `changeEmail`): moves a confirmed account to `email`,
  * verified, and adds the address it leaves to `moved_from`, so that whoever finds the account
  * next can finish the change (release those claims) should its caller stop here.

@@ -120,6 +120,11 @@ export class AuthStoreObject extends DurableObject {
     return accounts.update(this.db, id, patch)
   }
 
+  /** The rehash after a login: only while the stored hash is still `expected`. */
+  userReplacePasswordHash(id: UserId, expected: string, next: string): accounts.Versioned | 'changed' | null {
+    return accounts.replacePasswordHash(this.db, id, expected, next)
+  }
+
   /** An address change, step 2 (see `changeEmail` in index.ts). */
   userMoveEmail(id: UserId, email: string): accounts.Versioned | null {
     return accounts.move(this.db, id, email)

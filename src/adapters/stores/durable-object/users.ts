@@ -93,6 +93,16 @@ export function durableObjectUsers({ object, named, call, dropSessions }: Object
     return updated.user
   }
 
+  const replacePasswordHash: UserRepository['replacePasswordHash'] = async (id, expected, next) => {
+    // As `update`: the account decides (atomically, in its object), then the claim's copy follows.
+    if (!named('user', id)) return null
+    const replace = () => call(() => object('user', id).userReplacePasswordHash(id, expected, next))
+    const replaced = (await replace()) ?? ((await findById(id)) ? await replace() : null)
+    if (replaced === null || replaced === 'changed') return replaced
+    await settle(id, replaced)
+    return replaced.user
+  }
+
   return {
     async create(user) {
       // Pending account first, then the claim (the atomic arbiter), then confirm or discard.
@@ -111,6 +121,7 @@ export function durableObjectUsers({ object, named, call, dropSessions }: Object
       named('email', email) ? call(() => object('email', email).emailLookup(email)) : null,
     findById,
     update,
+    replacePasswordHash,
     async changeEmail(id, email) {
       const current = await findById(id) // finishes a change a crash left unfinished
       if (!current) return null
