@@ -33,7 +33,8 @@ export async function checkPassword(
     }
     const password = normalisePassword(rawPassword)
     const user = email ? await deps.users.findByEmail(email) : null
-    const good = user ? await lease.verify(user.passwordHash, password) : await lease.verifyDummy(password)
+    // The password as typed goes along for an imported hash made before this service's NFKC.
+    const good = user ? await lease.verify(user.passwordHash, password, rawPassword) : await lease.verifyDummy(password)
     if (!user || good !== true) {
       deps.log.event('login_failure', { userId: user?.id ?? null, ip })
       return fail('invalid_credentials')

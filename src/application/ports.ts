@@ -123,7 +123,12 @@ export interface Stores {
 /** The KDF work one caller may do in a slot it holds: see `PasswordHasher.reserve`. */
 export interface HasherLease {
   hash(password: string): Promise<string>
-  verify(stored: string, password: string): Promise<boolean>
+  /**
+   * Whether `password` (normalised) matches. For an imported legacy hash only, `asTyped` (the
+   * password before normalisation) is tried as well when it differs and `password` did not match:
+   * the old system may have hashed it as typed. A scrypt hash ignores it.
+   */
+  verify(stored: string, password: string, asTyped?: string): Promise<boolean>
   verifyDummy(password: string): Promise<void>
   /** Gives the slot back; idempotent. Using the lease afterwards throws. */
   release(): void

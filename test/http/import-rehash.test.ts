@@ -10,7 +10,7 @@ import { loginWith, mailSetup, NEW_PASSWORD, resetToken, resetWith } from './lif
 /**
  * The first login of an imported account rehashes its bcrypt or argon2id hash to scrypt. These
  * pin what that rehash must not do, on every store: undo a reset that landed while the legacy
- * check ran.
+ * check ran, and lose a password the old system hashed before NFKC.
  */
 
 const ADA = 'ada@example.com'
@@ -24,8 +24,8 @@ function pausingAfterCheck(inner: PasswordHasher, stored: string, during: () => 
       const lease = await inner.reserve()
       return {
         ...lease,
-        async verify(s, p) {
-          const good = await lease.verify(s, p)
+        async verify(s, p, asTyped) {
+          const good = await lease.verify(s, p, asTyped)
           if (s === stored) await during()
           return good
         },
@@ -60,5 +60,24 @@ describe('the rehash of an imported hash at login', () => {
     expect(await t.deps.hasher.verify(after as string, PASSWORD)).toBe(false)
     await expectProblem(await loginWith(t, ADA, PASSWORD), 401, 'invalid_credentials')
     expect((await loginWith(t, ADA, NEW_PASSWORD)).status).toBe(200)
+  })
+
+  it('logs in with a password the old system hashed as typed (not NFKC), then with scrypt', async () => {
+    const t = await mailSetup()
+    // Fullwidth letters and a ligature: NFKC makes them `correct` and `fi`.
+    const typed = 'ｃｏｒｒｅｃｔ ﬁsh horse staple'
+    expect(typed.normalize('NFKC')).not.toBe(typed)
+    const legacy = bcrypt.hashSync(typed, 4)
+    await importUsers(t.stores, [JSON.stringify({ email: ADA, passwordHash: legacy })])
+
+    await expectProblem(await loginWith(t, ADA, `${typed}!`), 401, 'invalid_credentials')
+    expect(await storedHash(t, ADA)).toBe(legacy)
+    expect((await loginWith(t, ADA, typed)).status).toBe(200)
+    const rehashed = await storedHash(t, ADA)
+    expect(rehashed).toMatch(/^\$scrypt\$/)
+    // scrypt keeps the NFKC form, as for every other account: the typed form and its NFKC both log in.
+    expect((await loginWith(t, ADA, typed)).status).toBe(200)
+    expect((await loginWith(t, ADA, typed.normalize('NFKC'))).status).toBe(200)
+    expect(await storedHash(t, ADA)).toBe(rehashed)
   })
 })
