@@ -39,17 +39,15 @@ export async function checkPassword(
       deps.log.event('login_failure', { userId: user?.id ?? null, ip })
       return fail('invalid_credentials')
     }
-    let current = user
     // Through the lease: a second gated call while this slot is held could wait for itself. Only
     // over the hash just verified: a reset or change that landed while the KDF ran stands, and
-    // the password it replaced is no longer the account's.
-    if (deps.hasher.needsRehash(user.passwordHash)) {
-      const rehashed = await deps.users.replacePasswordHash(user.id, user.passwordHash, await lease.hash(password))
-      if (rehashed === 'changed' || rehashed === null) {
-        deps.log.event('login_failure', { userId: user.id, ip, reason: 'credentials_changed' })
-        return fail('invalid_credentials')
-      }
-      current = rehashed
+    // the password it replaced is no longer the account's ('changed', or null once deleted).
+    const current = deps.hasher.needsRehash(user.passwordHash)
+      ? await deps.users.replacePasswordHash(user.id, user.passwordHash, await lease.hash(password))
+      : user
+    if (typeof current !== 'object' || !current) {
+      deps.log.event('login_failure', { userId: user.id, ip, reason: 'credentials_changed' })
+      return fail('invalid_credentials')
     }
     await deps.limiter.reset(failureKey)
     return ok(current)

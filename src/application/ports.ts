@@ -25,7 +25,7 @@ export interface UserRepository {
    * compare-and-set: the new record; `'changed'` when it holds another hash (a reset or password
    * change landed since `expected` was read; nothing written); null when the user does not exist.
    * The rehash after a login uses it, so it never undoes a change made while the KDF ran. KV has
-   * no compare-and-set: there it is a read, a write and a read again (see src/adapters/stores/kv).
+   * no compare-and-set: there it is a read and a write (see src/adapters/stores/kv).
    */
   replacePasswordHash(id: UserId, expected: string, next: string): Promise<UserRecord | 'changed' | null>
   /**

@@ -91,10 +91,9 @@ export interface ScryptHasherOptions {
    */
   readonly startRate?: StartRate
   /**
-   * Without `startRate` (Node): imported-hash checks waiting behind the one that runs. They run
-   * on the event loop, not the thread pool, so one at a time, in the slot their login holds;
-   * beyond the queue a login gets 503 `overloaded`. Default 2, which leaves a slot of the four
-   * for scrypt.
+   * Imported-hash checks waiting behind the one that runs. They run on the serving thread (Node's
+   * event loop, not its thread pool), so one at a time, in the slot their login holds; beyond the
+   * queue a login gets 503 `overloaded`. Default 2, which leaves a slot of Node's four for scrypt.
    */
   readonly maxLegacyQueue?: number
   /** The start budget's clock in milliseconds; `Date.now` unless a test passes a fake one. */
@@ -103,34 +102,22 @@ export interface ScryptHasherOptions {
   readonly verifyLegacy?: (parsed: LegacyHash, password: string) => Promise<boolean>
 }
 
-/** How the hasher bounds its work. */
-interface Bounds {
-  /** Takes a slot; the settle function reports the work done in it, in derivations. */
-  readonly acquire: () => Promise<(work: number) => void>
-  /** Runs an imported hash's check inside its own bound (Node: one at a time), or as it is. */
-  readonly legacy: <T>(task: () => Promise<T>) => Promise<T>
-}
-
 const overloaded = () => new UnavailableError('overloaded', seconds(1))
 
-function bounds(opts: ScryptHasherOptions): Bounds {
+/** Takes a slot; the settle function reports the work done in it, in derivations. */
+function slotSource(opts: ScryptHasherOptions): () => Promise<(work: number) => void> {
   if (opts.startRate) {
     const budget = createStartBudget(
       opts.startRate,
       opts.now ?? Date.now,
       (retryAfter) => new UnavailableError('overloaded', seconds(retryAfter)),
     )
-    // On the isolate's thread scrypt blocks as much as a legacy check: the budget, by weight, is the bound.
-    return { acquire: async () => budget.take(), legacy: (task) => task() }
+    return async () => budget.take()
   }
   const gate = createGate(opts.maxConcurrent ?? 4, opts.maxQueue ?? 64, overloaded)
-  const legacyGate = createGate(1, opts.maxLegacyQueue ?? 2, overloaded)
-  return {
-    async acquire() {
-      const done = await gate.acquire()
-      return () => done()
-    },
-    legacy: (task) => legacyGate.run(task),
+  return async () => {
+    const done = await gate.acquire()
+    return () => done()
   }
 }
 
@@ -145,7 +132,10 @@ function bounds(opts: ScryptHasherOptions): Bounds {
 export function createScryptHasher(opts: ScryptHasherOptions = {}): PasswordHasher {
   const params = opts.params ?? OWASP_SCRYPT
   if (!withinWorkerLimits(params)) throw new Error('scrypt parameters exceed N·r·p ≤ 2^20 or 32 MiB')
-  const { acquire, legacy } = bounds(opts)
+  const acquire = slotSource(opts)
+  // Imported-hash checks run on the serving thread: one at a time (in workerd too, where bcryptjs
+  // yields between rounds and two could interleave), a few waiting, 503 beyond.
+  const legacyTurn = createGate(1, opts.maxLegacyQueue ?? 2, overloaded)
   const checkLegacy = opts.verifyLegacy ?? verifyLegacy
   const dummy = `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(randomBytes(16))}$${b64(randomBytes(KEY_LENGTH))}`
 
@@ -165,7 +155,7 @@ export function createScryptHasher(opts: ScryptHasherOptions = {}): PasswordHash
      * the one legacy turn and each charged its weight.
      */
     const checkImported = (parsed: LegacyHash, password: string, asTyped: string | undefined): Promise<boolean> =>
-      legacy(async () => {
+      legacyTurn.run(async () => {
         const weight = legacyWeight(parsed)
         if (await inSlot(() => checkLegacy(parsed, password), weight)) return true
         return asTyped !== undefined && asTyped !== password && inSlot(() => checkLegacy(parsed, asTyped), weight)

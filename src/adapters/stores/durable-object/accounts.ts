@@ -79,10 +79,15 @@ export function findClaimed(db: Tables, id: UserId, email: string): UserRecord |
   return find(db, id)
 }
 
-/** Patches a confirmed account; the new record goes to its claim next, with the new version. */
-export function update(db: Tables, id: UserId, patch: UserPatch): Versioned | null {
+/**
+ * Patches a confirmed account; the new record goes to its claim next, with the new version. With
+ * `expectedHash` (the rehash's compare-and-set), only while the stored hash is that one, read and
+ * written in this one synchronous step: 'changed' when it is another.
+ */
+export function update(db: Tables, id: UserId, patch: UserPatch, expectedHash?: string): Versioned | 'changed' | null {
   const row = confirmedRow(db, id)
   if (!row) return null
+  if (expectedHash !== undefined && row.password_hash !== expectedHash) return 'changed'
   const current = rowToUser(row)
   const user: UserRecord = {
     ...current,
@@ -102,22 +107,6 @@ export function update(db: Tables, id: UserId, patch: UserPatch): Versioned | nu
     id,
   )
   return { user, version, movedFrom: stringList(row.moved_from) }
-}
-
-/**
- * The rehash's compare-and-set: the new hash only while the stored one is `expected`, read and
- * written in one synchronous step (nothing interleaves); 'changed' when it is another.
- */
-export function replacePasswordHash(
-  db: Tables,
-  id: UserId,
-  expected: string,
-  next: string,
-): Versioned | 'changed' | null {
-  const row = confirmedRow(db, id)
-  if (!row) return null
-  if (row.password_hash !== expected) return 'changed'
-  return update(db, id, { passwordHash: next })
 }
 
 /**
