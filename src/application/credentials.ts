@@ -33,18 +33,24 @@ export async function checkPassword(
     }
     const password = normalisePassword(rawPassword)
     const user = email ? await deps.users.findByEmail(email) : null
-    const good = user ? await lease.verify(user.passwordHash, password) : await lease.verifyDummy(password)
+    // The password as typed goes along for an imported hash made before this service's NFKC.
+    const good = user ? await lease.verify(user.passwordHash, password, rawPassword) : await lease.verifyDummy(password)
     if (!user || good !== true) {
       deps.log.event('login_failure', { userId: user?.id ?? null, ip })
       return fail('invalid_credentials')
     }
-    await deps.limiter.reset(failureKey)
-    // Through the lease: a second gated call while this slot is held could wait for itself.
-    if (deps.hasher.needsRehash(user.passwordHash)) {
-      const rehashed = await deps.users.update(user.id, { passwordHash: await lease.hash(password) })
-      if (rehashed) return ok(rehashed)
+    // Through the lease: a second gated call while this slot is held could wait for itself. Only
+    // over the hash just verified: a reset or change that landed while the KDF ran stands, and
+    // the password it replaced is no longer the account's ('changed', or null once deleted).
+    const current = deps.hasher.needsRehash(user.passwordHash)
+      ? await deps.users.replacePasswordHash(user.id, user.passwordHash, await lease.hash(password))
+      : user
+    if (typeof current !== 'object' || !current) {
+      deps.log.event('login_failure', { userId: user.id, ip, reason: 'credentials_changed' })
+      return fail('invalid_credentials')
     }
-    return ok(user)
+    await deps.limiter.reset(failureKey)
+    return ok(current)
   } finally {
     lease.release()
   }

@@ -21,6 +21,14 @@ export interface UserRepository {
   /** Applies the patch and returns the new record, or null when the user does not exist. */
   update(id: UserId, patch: UserPatch): Promise<UserRecord | null>
   /**
+   * Replaces the password hash only while the stored one is still `expected`, as one atomic
+   * compare-and-set: the new record; `'changed'` when it holds another hash (a reset or password
+   * change landed since `expected` was read; nothing written); null when the user does not exist.
+   * The rehash after a login uses it, so it never undoes a change made while the KDF ran. KV has
+   * no compare-and-set: there it is a read and a write (see src/adapters/stores/kv).
+   */
+  replacePasswordHash(id: UserId, expected: string, next: string): Promise<UserRecord | 'changed' | null>
+  /**
    * Moves the account to `email`, claimed atomically at this moment: the new record (with
    * `emailVerified: true`, since only a proven address is ever moved to), `'email_taken'` when
    * another account holds the address (nothing changed), or null when the user does not exist.
@@ -115,7 +123,12 @@ export interface Stores {
 /** The KDF work one caller may do in a slot it holds: see `PasswordHasher.reserve`. */
 export interface HasherLease {
   hash(password: string): Promise<string>
-  verify(stored: string, password: string): Promise<boolean>
+  /**
+   * Whether `password` (normalised) matches. For an imported legacy hash only, `asTyped` (the
+   * password before normalisation) is tried as well when it differs and `password` did not match:
+   * the old system may have hashed it as typed. A scrypt hash ignores it.
+   */
+  verify(stored: string, password: string, asTyped?: string): Promise<boolean>
   verifyDummy(password: string): Promise<void>
   /** Gives the slot back; idempotent. Using the lease afterwards throws. */
   release(): void

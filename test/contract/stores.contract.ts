@@ -84,6 +84,37 @@ export function runStoreContract(
         expect(await stores.users.update('nobody-here-at-all-xx' as UserId, { name: 'X' })).toBeNull()
       })
 
+      it('replaces the password hash while it is the expected one, else changes nothing', async () => {
+        const user = aUser({ name: 'Ada', passwordHash: '$2b$04$imported' })
+        await stores.users.create(user)
+        const replaced = await stores.users.replacePasswordHash(user.id, '$2b$04$imported', '$scrypt$rehashed')
+        expect(replaced).toEqual({ ...user, passwordHash: '$scrypt$rehashed' })
+        expect(await stores.users.findById(user.id)).toEqual(replaced)
+        expect(await stores.users.findByEmail(user.email)).toEqual(replaced)
+
+        // A reset landed after the login read the hash: the rehash of the old one must not undo it.
+        await stores.users.update(user.id, { passwordHash: '$scrypt$reset' })
+        expect(await stores.users.replacePasswordHash(user.id, '$scrypt$rehashed', '$scrypt$stale')).toBe('changed')
+        expect(await stores.users.findById(user.id)).toEqual({ ...user, passwordHash: '$scrypt$reset' })
+        expect(await stores.users.findByEmail(user.email)).toEqual({ ...user, passwordHash: '$scrypt$reset' })
+        expect(await stores.users.replacePasswordHash('nobody-here-at-all-xx' as UserId, 'a', 'b')).toBeNull()
+      })
+
+      it.runIf(caps.strongConsistency)('lets exactly one of ten racing replacements of one hash win', async () => {
+        const user = aUser({ passwordHash: '$2b$04$imported' })
+        await stores.users.create(user)
+        const nexts = Array.from({ length: 10 }, (_, i) => `$scrypt$racer${i}`)
+        const results = await Promise.all(
+          nexts.map((next) => stores.users.replacePasswordHash(user.id, '$2b$04$imported', next)),
+        )
+        const winners = results.filter((r) => r !== 'changed')
+        expect(winners).toHaveLength(1)
+        expect(results.filter((r) => r === 'changed')).toHaveLength(9)
+        expect((await stores.users.findById(user.id))?.passwordHash).toBe(
+          (winners[0] as { passwordHash: string }).passwordHash,
+        )
+      })
+
       it('keeps whether the address is verified and the roles, and updates them', async () => {
         const user = aUser({ emailVerified: true, roles: ['admin', 'support'] })
         await stores.users.create(user)

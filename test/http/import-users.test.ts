@@ -90,11 +90,14 @@ describe('importUsers, then POST /login', () => {
     const s = b64(salt)
     const h = 'A'.repeat(43)
     const refused = [
-      `$2b$14$${b}`, // bcrypt above cost 13
+      `$2b$13$${b}`, // bcrypt above cost 12
+      `$2b$14$${b}`,
       `$2b$03$${b}`, // below bcrypt's least
       `$2x$04$${b}`, // crypt_blowfish's buggy variant
       `$argon2id$v=19$m=131072,t=1,p=1$${s}$${h}`, // 128 MiB
-      `$argon2id$v=19$m=65536,t=4,p=1$${s}$${h}`, // m·t above three passes over 64 MiB
+      `$argon2id$v=19$m=65536,t=4,p=1$${s}$${h}`, // m·t above 64 MiB·passes
+      `$argon2id$v=19$m=65536,t=3,p=4$${s}$${h}`, // RFC 9106's second setting, now beyond it
+      `$argon2id$v=19$m=32768,t=3,p=1$${s}$${h}`,
       `$argon2id$v=19$m=4096,t=11,p=1$${s}$${h}`, // too many passes
       `$argon2id$v=19$m=4096,t=1,p=17$${s}$${h}`, // too many lanes
       `$argon2id$v=16$m=4096,t=1,p=1$${s}$${h}`, // the old version

@@ -52,6 +52,9 @@ async function everyAccountOperation(stores: Stores): Promise<void> {
   if (moved === null || moved === 'email_taken') throw new Error('the account did not move')
   expect(await stores.users.changeEmail(user.id, token.email)).toEqual(moved)
   expect(await stores.users.update(user.id, { roles: ['admin'] })).toEqual({ ...moved, roles: ['admin'] })
+  const rehashed = { ...moved, roles: ['admin'], passwordHash: '$scrypt$rehashed' }
+  expect(await stores.users.replacePasswordHash(user.id, user.passwordHash, rehashed.passwordHash)).toEqual(rehashed)
+  expect(await stores.users.replacePasswordHash(user.id, user.passwordHash, '$scrypt$again')).toBe('changed')
   expect(await stores.users.delete(user.id)).toBe(true)
 }
 

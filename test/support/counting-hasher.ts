@@ -9,7 +9,8 @@ export interface CountingHasher extends PasswordHasher {
   readonly calls: { hash: number; verify: number; verifyDummy: number; reserve: number }
 }
 
-type Derivations = Pick<PasswordHasher, 'hash' | 'verify' | 'verifyDummy'>
+// The lease's shape: the hasher's own `verify` takes no `asTyped`, and ignores one passed.
+type Derivations = Pick<HasherLease, 'hash' | 'verify' | 'verifyDummy'>
 
 export function countingHasher(inner: PasswordHasher): CountingHasher {
   const runs: string[] = []
@@ -24,9 +25,9 @@ export function countingHasher(inner: PasswordHasher): CountingHasher {
       record('hash')
       return target.hash(p)
     },
-    verify(s, p) {
+    verify(s, p, asTyped) {
       record('verify')
-      return target.verify(s, p)
+      return target.verify(s, p, asTyped)
     },
     verifyDummy(p) {
       record('verifyDummy')

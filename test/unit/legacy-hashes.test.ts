@@ -20,8 +20,12 @@ const VECTORS: [string, string][] = [
   ['U*U', '$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW'],
   ['rasmuslerdorf', '$2y$10$.vGA1O9wmRjrwAVXD98HNOgsNpDczlqm3Jq7KnEd1rVAGv3Fykk1a'],
   ['password', '$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4'],
-  ['password', '$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc'],
+  ['password', '$argon2id$v=19$m=256,t=2,p=2$c29tZXNhbHQ$bQk8UB/VmZZF4Oo79iDXuL5/0ttZwg2f/5U52iv1cDc'],
+  ['password', '$argon2id$v=19$m=65536,t=1,p=1$c29tZXNhbHQ$9qWtwbpyPd3vm1rB1GThgPzZ3/ydHL92zKL+15XZypg'],
 ]
+
+// A reference hash beyond the work bound (m·t = 128 MiB): refused, never run.
+const BEYOND = '$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc'
 
 const SALT22 = 'CCCCCCCCCCCCCCCCCCCCC.'
 const DIGEST31 = 'E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW'
@@ -98,9 +102,9 @@ describe('imported password hashes: verification', () => {
 })
 
 describe('imported password hashes: the bounds', () => {
-  it('bcrypt: cost 4 to 13, the three prefixes that compute alike, and the exact length', () => {
-    expect(BCRYPT_COST).toEqual({ min: 4, max: 13 })
-    for (const cost of ['04', '10', '12', '13']) {
+  it('bcrypt: cost 4 to 12, the three prefixes that compute alike, and the exact length', () => {
+    expect(BCRYPT_COST).toEqual({ min: 4, max: 12 })
+    for (const cost of ['04', '10', '11', '12']) {
       expect(parseLegacyHash(`$2b$${cost}$${SALT22}${DIGEST31}`), cost).toMatchObject({
         scheme: 'bcrypt',
         cost: Number(cost),
@@ -110,6 +114,7 @@ describe('imported password hashes: the bounds', () => {
       expect(parseLegacyHash(`$${prefix}$05$${SALT22}${DIGEST31}`)).not.toBeNull()
     for (const refused of [
       `$2b$03$${SALT22}${DIGEST31}`,
+      `$2b$13$${SALT22}${DIGEST31}`, // about 0.5 s on the serving thread
       `$2b$14$${SALT22}${DIGEST31}`,
       `$2b$5$${SALT22}${DIGEST31}`,
       `$2x$05$${SALT22}${DIGEST31}`, // crypt_blowfish's buggy variant: not the same function
@@ -124,14 +129,30 @@ describe('imported password hashes: the bounds', () => {
     }
   })
 
-  it('argon2id: at most 64 MiB, 10 passes, 16 lanes and three passes over 64 MiB of work', () => {
-    expect(ARGON2ID_LIMITS).toEqual({ maxMemoryKiB: 65536, maxPasses: 10, maxLanes: 16, maxWork: 196608 })
-    for (const params of ['m=65536,t=3,p=4', 'm=19456,t=2,p=1', 'm=8,t=1,p=1', 'm=19660,t=10,p=1', 'm=128,t=1,p=16']) {
+  it('argon2id: at most 64 MiB, 10 passes, 16 lanes and 64 MiB·passes of work', () => {
+    expect(ARGON2ID_LIMITS).toEqual({ maxMemoryKiB: 65536, maxPasses: 10, maxLanes: 16, maxWork: 65536 })
+    // OWASP's five settings, one pass over 64 MiB, two over 32 MiB, and the corners.
+    for (const params of [
+      'm=47104,t=1,p=1',
+      'm=19456,t=2,p=1',
+      'm=12288,t=3,p=1',
+      'm=9216,t=4,p=1',
+      'm=7168,t=5,p=1',
+      'm=65536,t=1,p=4',
+      'm=32768,t=2,p=1',
+      'm=8,t=1,p=1',
+      'm=6553,t=10,p=1',
+      'm=128,t=1,p=16',
+    ]) {
       expect(parseLegacyHash(argon(params)), params).toMatchObject({ scheme: 'argon2id' })
     }
     for (const params of [
       'm=65537,t=1,p=1', // over 64 MiB
-      'm=65536,t=4,p=1', // m·t over the work bound
+      'm=65536,t=4,p=1', // m·t over the work bound (PHP's default)
+      'm=65536,t=3,p=4', // RFC 9106's second setting, node-argon2's and argon2-cffi's default
+      'm=65536,t=2,p=1',
+      'm=32769,t=2,p=1',
+      'm=6554,t=10,p=1',
       'm=1024,t=11,p=1',
       'm=1024,t=1,p=17',
       'm=7,t=1,p=1', // argon2 wants m ≥ 8·p
@@ -144,6 +165,7 @@ describe('imported password hashes: the bounds', () => {
     ]) {
       expect(parseLegacyHash(argon(params)), params).toBeNull()
     }
+    expect(parseLegacyHash(BEYOND)).toBeNull()
     expect(withinArgon2idLimits({ m: 1024.5, t: 1, p: 1 })).toBe(false)
     expect(withinArgon2idLimits({ m: 1024, t: Number.NaN, p: 1 })).toBe(false)
   })

@@ -1,5 +1,10 @@
+import bcrypt from 'bcryptjs'
 import { describe, expect, it } from 'vitest'
+import { createMemoryStores } from '../../src/adapters/stores/memory/index.js'
 import { textLines } from '../../src/adapters/text-lines.js'
+import { IMPORT_LINE_MAX } from '../../src/application/import-line.js'
+import type { Email } from '../../src/domain/email.js'
+import { importUsers } from '../../src/import-users.js'
 
 const bytes = (...chunks: (string | number[])[]) =>
   (async function* () {
@@ -25,9 +30,33 @@ describe('textLines', () => {
     expect(await all(textLines(bytes([0x61, 0xff, 0x0a]), 100))).toEqual(['a\uFFFD'])
   })
 
-  it('cuts a line longer than the limit to one more character, and goes on with the next', async () => {
+  it('cuts a line longer than the limit to three more characters, and goes on with the next', async () => {
     const long = 'x'.repeat(50)
-    expect(await all(textLines(bytes(long.slice(0, 7), long.slice(7), '\nok\n'), 10))).toEqual(['x'.repeat(11), 'ok'])
+    expect(await all(textLines(bytes(long.slice(0, 7), long.slice(7), '\nok\n'), 10))).toEqual(['x'.repeat(13), 'ok'])
     expect(await all(textLines(bytes('x'.repeat(10), '\n'), 10))).toEqual(['x'.repeat(10)])
+  })
+
+  it('keeps a cut line too long once its reader drops a BOM before it and a CR after it', async () => {
+    const dropped = (line: string) => line.replace(/^\uFEFF/, '').replace(/\r$/, '')
+    // A CR, or a U+FEFF the decoder leaves (a second one), where the cut would fall.
+    for (const line of [`${'x'.repeat(10)}\r${'y'.repeat(40)}`, `\uFEFF\uFEFF${'x'.repeat(10)}\r${'y'.repeat(9)}`]) {
+      const [cut] = await all(textLines(bytes(`${line}\n`), 10))
+      expect(dropped(cut as string).length, JSON.stringify(line)).toBeGreaterThan(10)
+    }
+    // A line of exactly the limit with a CRLF end and a BOM is kept whole.
+    expect(await all(textLines(bytes(`\uFEFF${'x'.repeat(10)}\r\n`), 10))).toEqual([`${'x'.repeat(10)}\r`])
+  })
+
+  it('lets importUsers report an over-long line as too long when a CR falls just past the limit', async () => {
+    const record = JSON.stringify({ email: 'a@example.com', passwordHash: bcrypt.hashSync('correct horse', 4) })
+    // Valid JSON padded to the limit, a CR, then what the cut would hide.
+    const line = `${record.padEnd(IMPORT_LINE_MAX, ' ')}\r,"roles":["admin"]}${'x'.repeat(1000)}`
+    const stores = createMemoryStores()
+    const report = await importUsers(stores, textLines(bytes(`${line}\n`), IMPORT_LINE_MAX))
+    expect(report).toEqual({
+      imported: 0,
+      skipped: [{ line: 1, reason: `line is longer than ${IMPORT_LINE_MAX} characters` }],
+    })
+    expect(await stores.users.findByEmail('a@example.com' as Email)).toBeNull()
   })
 })

@@ -4,22 +4,27 @@ import { timingSafeEqual } from 'node:crypto'
  * Password hashes moved in from another system (`importUsers`): bcrypt and argon2id, which the
  * hasher verifies, never makes; a successful login rehashes to scrypt. Both libraries are pure
  * JavaScript, so they run on Node and in workerd (which refuses to compile WebAssembly at run
- * time), and are loaded at the first legacy hash rather than at the start. Costs are bounded like
- * scrypt's (`withinWorkerLimits`): a hash beyond them is refused at import and fails a login
- * without running, so a tampered row cannot make one login cost seconds or more than an isolate's
- * memory. Measured on Node (bench/legacy-hashes.ts): bcrypt cost 12 about 0.24 s, argon2id
- * m=19456,t=2,p=1 about 0.2 s, and the largest argon2id allowed (64 MiB, t=3) about 0.9 s.
+ * time), and are loaded at the first legacy hash rather than at the start. Being JavaScript, they
+ * run on the thread that serves requests (Node's event loop, the isolate), not in Node's thread
+ * pool as scrypt does, so their cost is bounded tighter than scrypt's (`withinWorkerLimits`): one
+ * check takes about 0.3 s at most. A hash beyond the bounds is refused at import and fails a login
+ * without running. Measured on Node (bench/legacy-hashes.ts): bcrypt cost 12 about 0.24 s,
+ * argon2id m=19456,t=2,p=1 about 0.17 s, and the largest argon2id allowed (m·t = 64 MiB) about
+ * 0.3 s. The hasher also runs them one at a time on Node and charges them by `legacyWeight` on
+ * Workers (src/adapters/crypto/scrypt-hasher.ts).
  */
 
-/** bcrypt's cost (log2 of its rounds): 4 is the least bcrypt allows; 13 measured about 0.5 s. */
-export const BCRYPT_COST = { min: 4, max: 13 } as const
+/** bcrypt's cost (log2 of its rounds): 4 is the least bcrypt allows; 12 measured about 0.24 s. */
+export const BCRYPT_COST = { min: 4, max: 12 } as const
 
 /**
  * argon2id's bounds: memory in KiB (64 MiB fits a Worker isolate's 128 MiB), passes, lanes, and
- * the work `m·t`, which sets the time (pure JS runs the lanes one after another): three passes
- * over 64 MiB, RFC 9106's second recommended setting, is the most.
+ * the work `m·t`, which sets the time (pure JS runs the lanes one after another): 64 MiB·passes,
+ * one pass over 64 MiB or two over 32 MiB, is the most (about 0.3 s). OWASP's settings (m=19456
+ * t=2, m=12288 t=3, m=47104 t=1 and the others) fit; RFC 9106's second recommended setting and
+ * the defaults of node-argon2, argon2-cffi (64 MiB, t=3) and PHP (64 MiB, t=4) do not.
  */
-export const ARGON2ID_LIMITS = { maxMemoryKiB: 64 * 1024, maxPasses: 10, maxLanes: 16, maxWork: 3 * 64 * 1024 } as const
+export const ARGON2ID_LIMITS = { maxMemoryKiB: 64 * 1024, maxPasses: 10, maxLanes: 16, maxWork: 64 * 1024 } as const
 
 export interface Argon2idParams {
   /** Memory in KiB. */
@@ -78,6 +83,15 @@ export function parseLegacyHash(stored: string): LegacyHash | null {
     hash: Buffer.from(a[5] as string, 'base64'),
   }
 }
+
+/**
+ * What one check costs, in OWASP scrypt derivations (about 0.14 s on Node, `OWASP_SCRYPT`), and
+ * never less than one: bcrypt cost 11 (about 0.12 s) and argon2id at 32 MiB·passes (about 0.15 s)
+ * each count as one, so the most allowed of either counts as two. What the Workers start budget
+ * charges for it.
+ */
+export const legacyWeight = (parsed: LegacyHash): number =>
+  Math.max(1, parsed.scheme === 'bcrypt' ? 2 ** (parsed.cost - 11) : (parsed.params.m * parsed.params.t) / (32 * 1024))
 
 /** A module promise kept once it loads; a failed load is tried again next time. */
 function lazily<T>(load: () => Promise<T>): () => Promise<T> {

@@ -3,7 +3,7 @@ import type { HasherLease, PasswordHasher } from '../../application/ports.js'
 import { UnavailableError } from '../../domain/errors.js'
 import { seconds } from '../../domain/units.js'
 import { createGate } from './gate.js'
-import { parseLegacyHash, verifyLegacy } from './legacy-hashes.js'
+import { type LegacyHash, legacyWeight, parseLegacyHash, verifyLegacy } from './legacy-hashes.js'
 import { createStartBudget, type StartRate } from './start-budget.js'
 
 export interface ScryptParams {
@@ -87,16 +87,25 @@ export interface ScryptHasherOptions {
   /**
    * Bounds how fast derivations start instead of how many run at once, for runtimes where the KDF
    * blocks its thread (Workers: `WORKERS_KDF_START_RATE`). Beyond it, 503 `overloaded` at once.
+   * An imported hash's check is charged its `legacyWeight` in derivations.
    */
   readonly startRate?: StartRate
+  /**
+   * Imported-hash checks waiting behind the one that runs. They run on the serving thread (Node's
+   * event loop, not its thread pool), so one at a time, in the slot their login holds; beyond the
+   * queue a login gets 503 `overloaded`. Default 2, which leaves a slot of Node's four for scrypt.
+   */
+  readonly maxLegacyQueue?: number
   /** The start budget's clock in milliseconds; `Date.now` unless a test passes a fake one. */
   readonly now?: () => number
+  /** Checks an imported hash: `verifyLegacy`, unless a test holds it to watch the bounds. */
+  readonly verifyLegacy?: (parsed: LegacyHash, password: string) => Promise<boolean>
 }
 
-/** Takes a slot; the settle function reports how many derivations ran in it. */
-type SlotSource = () => Promise<(runs: number) => void>
+const overloaded = () => new UnavailableError('overloaded', seconds(1))
 
-function slotSource(opts: ScryptHasherOptions): SlotSource {
+/** Takes a slot; the settle function reports the work done in it, in derivations. */
+function slotSource(opts: ScryptHasherOptions): () => Promise<(work: number) => void> {
   if (opts.startRate) {
     const budget = createStartBudget(
       opts.startRate,
@@ -105,11 +114,7 @@ function slotSource(opts: ScryptHasherOptions): SlotSource {
     )
     return async () => budget.take()
   }
-  const gate = createGate(
-    opts.maxConcurrent ?? 4,
-    opts.maxQueue ?? 64,
-    () => new UnavailableError('overloaded', seconds(1)),
-  )
+  const gate = createGate(opts.maxConcurrent ?? 4, opts.maxQueue ?? 64, overloaded)
   return async () => {
     const done = await gate.acquire()
     return () => done()
@@ -119,31 +124,47 @@ function slotSource(opts: ScryptHasherOptions): SlotSource {
 /**
  * Passwords with `node:crypto` scrypt, off the event loop, stored as
  * `$scrypt$ln=14,r=8,p=5$<salt>$<hash>`. Imported bcrypt and argon2id hashes verify too
- * (src/adapters/crypto/legacy-hashes.ts) and always need a rehash. KDF work is bounded (by concurrency, or on Workers by
- * start rate) so a login flood cannot starve the thread pool, memory or the isolate; what does
- * not fit is refused with `UnavailableError`.
+ * (src/adapters/crypto/legacy-hashes.ts) and always need a rehash. KDF work is bounded (by
+ * concurrency, or on Workers by start rate) so a login flood cannot starve the thread pool, memory
+ * or the isolate; imported-hash checks, which run on the serving thread, also one at a time on
+ * Node and by their weight on Workers. What does not fit is refused with `UnavailableError`.
  */
 export function createScryptHasher(opts: ScryptHasherOptions = {}): PasswordHasher {
   const params = opts.params ?? OWASP_SCRYPT
   if (!withinWorkerLimits(params)) throw new Error('scrypt parameters exceed N·r·p ≤ 2^20 or 32 MiB')
   const acquire = slotSource(opts)
+  // Imported-hash checks run on the serving thread: one at a time (in workerd too, where bcryptjs
+  // yields between rounds and two could interleave), a few waiting, 503 beyond.
+  const legacyTurn = createGate(1, opts.maxLegacyQueue ?? 2, overloaded)
+  const checkLegacy = opts.verifyLegacy ?? verifyLegacy
   const dummy = `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(randomBytes(16))}$${b64(randomBytes(KEY_LENGTH))}`
 
   const reserve = async (): Promise<HasherLease> => {
     const settle = await acquire()
-    let runs = 0
+    let work = 0
     let open = true
-    const inSlot = <T>(task: () => Promise<T>): Promise<T> => {
+    /** Runs a derivation of `weight` (in scrypt derivations) in the slot, counted for `settle`. */
+    const inSlot = <T>(task: () => Promise<T>, weight = 1): Promise<T> => {
       if (!open) return Promise.reject(new Error('the KDF lease was already released'))
-      runs++
+      work += weight
       return task()
     }
-    const check = async (stored: string, password: string): Promise<boolean> => {
+    /**
+     * An imported bcrypt or argon2id hash (`needsRehash` is true for it): the password, then the
+     * password as typed if it differs and the first did not match, at most two checks, both in
+     * the one legacy turn and each charged its weight.
+     */
+    const checkImported = (parsed: LegacyHash, password: string, asTyped: string | undefined): Promise<boolean> =>
+      legacyTurn.run(async () => {
+        const weight = legacyWeight(parsed)
+        if (await inSlot(() => checkLegacy(parsed, password), weight)) return true
+        return asTyped !== undefined && asTyped !== password && inSlot(() => checkLegacy(parsed, asTyped), weight)
+      })
+    const check = async (stored: string, password: string, asTyped?: string): Promise<boolean> => {
       const parsed = parse(stored)
       if (!parsed) {
-        // An imported bcrypt or argon2id hash: the same slot bounds it; `needsRehash` is true for it.
-        const legacy = parseLegacyHash(stored)
-        return legacy ? inSlot(() => verifyLegacy(legacy, password)) : false
+        const imported = parseLegacyHash(stored)
+        return imported ? checkImported(imported, password, asTyped) : false
       }
       const actual = await inSlot(() => derive(password, parsed.salt, parsed.params, parsed.hash.length))
       return timingSafeEqual(actual, parsed.hash)
@@ -161,7 +182,7 @@ export function createScryptHasher(opts: ScryptHasherOptions = {}): PasswordHash
       release() {
         if (open) {
           open = false
-          settle(runs)
+          settle(work)
         }
       },
     }

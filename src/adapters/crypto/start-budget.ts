@@ -7,9 +7,11 @@ export interface StartRate {
 /**
  * A token bucket of derivation starts, for runtimes where a KDF runs on the request's own thread
  * (workerd) and so a concurrency gate never sees two at once. `take` spends a token or throws
- * `overflow(retryAfterSeconds)` at once; the returned `settle(runs)` reports how many derivations
- * the holder really ran: none gives the token back, more than one is charged (the balance may go
- * below zero, which delays later starts). Over any interval, starts ≤ burst + perSecond · elapsed.
+ * `overflow(retryAfterSeconds)` at once; the returned `settle(work)` reports the work the holder
+ * really did, in derivations (a heavier check, such as an imported bcrypt or argon2id hash, counts
+ * its weight, `legacyWeight`): none gives the token back, more than one is charged (the balance
+ * may go below zero, which delays later starts). Over any interval, the work settled ≤ burst +
+ * perSecond · elapsed, plus the last holder's work beyond its one token.
  *
  * In workerd `Date.now()` stands still during synchronous work and moves on at the next I/O. A
  * clock that lags only under-counts the refill, so the bound errs on the side of refusing.
@@ -26,16 +28,16 @@ export function createStartBudget(rate: StartRate, now: () => number, overflow: 
   }
 
   return {
-    take(): (runs: number) => void {
+    take(): (work: number) => void {
       refill()
       if (tokens < 1) throw overflow(Math.max(1, Math.ceil((1 - tokens) / rate.perSecond)))
       tokens -= 1
       let open = true
-      return (runs) => {
+      return (work) => {
         if (!open) return
         open = false
         refill()
-        tokens = Math.min(rate.burst, tokens + 1 - runs)
+        tokens = Math.min(rate.burst, tokens + 1 - work)
       }
     },
   }

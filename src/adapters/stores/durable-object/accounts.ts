@@ -80,10 +80,15 @@ export function findClaimed(db: Tables, id: UserId, email: string): UserRecord |
   return find(db, id)
 }
 
-/** Patches a confirmed account; the new record goes to its claim next, with the new version. */
-export function update(db: Tables, id: UserId, patch: UserPatch): Versioned | null {
+/**
+ * Patches a confirmed account; the new record goes to its claim next, with the new version. With
+ * `expectedHash` (the rehash's compare-and-set), only while the stored hash is that one, read and
+ * written in this one synchronous step: 'changed' when it is another.
+ */
+export function update(db: Tables, id: UserId, patch: UserPatch, expectedHash?: string): Versioned | 'changed' | null {
   const row = confirmedRow(db, id)
   if (!row) return null
+  if (expectedHash !== undefined && row.password_hash !== expectedHash) return 'changed'
   const current = rowToUser(row)
   const user = canonicalUser({
     ...current,

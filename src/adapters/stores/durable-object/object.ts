@@ -116,8 +116,9 @@ export class AuthStoreObject extends DurableObject {
     return accounts.findClaimed(this.db, id, email)
   }
 
-  userUpdate(id: UserId, patch: UserPatch): accounts.Versioned | null {
-    return accounts.update(this.db, id, patch)
+  /** With `expectedHash`, only while the stored hash is that one (`replacePasswordHash`). */
+  userUpdate(id: UserId, patch: UserPatch, expectedHash?: string): accounts.Versioned | 'changed' | null {
+    return accounts.update(this.db, id, patch, expectedHash)
   }
 
   /** An address change, step 2 (see `changeEmail` in index.ts). */

@@ -1,4 +1,4 @@
-import type { UserRepository } from '../../../application/ports.js'
+import type { UserPatch, UserRepository } from '../../../application/ports.js'
 import { instant } from '../../../domain/units.js'
 import type { UserId, UserRecord } from '../../../domain/user.js'
 import type { Versioned } from './accounts.js'
@@ -81,17 +81,20 @@ export function durableObjectUsers({ object, named, call, dropSessions }: Object
     return found.user
   }
 
-  const update: UserRepository['update'] = async (id, patch) => {
+  /** `update`, or with `expectedHash` the rehash's compare-and-set (decided in the account's object). */
+  const patchAccount = async (id: UserId, patch: UserPatch, expectedHash?: string) => {
     // The account first (the source of truth), then the claim's copy. Should the second call fail,
     // the caller gets a 503 and the copy lags until the next update, which brings it up to date.
     if (!named('user', id)) return null
-    const patchAccount = () => call(() => object('user', id).userUpdate(id, patch))
+    const patchIt = () => call(() => object('user', id).userUpdate(id, patch, expectedHash))
     // A pending account is patched once its claim has confirmed it (see findById).
-    const updated = (await patchAccount()) ?? ((await findById(id)) ? await patchAccount() : null)
-    if (!updated) return null
+    const updated = (await patchIt()) ?? ((await findById(id)) ? await patchIt() : null)
+    if (updated === null || updated === 'changed') return updated
     await settle(id, updated)
     return updated.user
   }
+  // Without an expected hash the object never answers 'changed'.
+  const update = patchAccount as UserRepository['update']
 
   return {
     async create(user) {
@@ -111,6 +114,7 @@ export function durableObjectUsers({ object, named, call, dropSessions }: Object
       named('email', email) ? call(() => object('email', email).emailLookup(email)) : null,
     findById,
     update,
+    replacePasswordHash: (id, expected, next) => patchAccount(id, { passwordHash: next }, expected),
     async changeEmail(id, email) {
       const current = await findById(id) // finishes a change a crash left unfinished
       if (!current) return null

@@ -76,6 +76,8 @@ const isWriteRateLimited = (err: unknown): boolean => /\b429\b|too many requests
  *   another location may still find the account by the old address (and log in with it), or
  *   still refuse the old address to a registration. Stopped midway, both addresses find the
  *   account; retried, the change completes (its `email:` key is its own);
+ * - `replacePasswordHash` (the rehash after a login) is a read and a write, not a compare-and-set:
+ *   a reset landing in the milliseconds between them is lost;
  * - `delete` is best effort: it deletes the `email:` key (if it still holds this account), the
  *   user's sessions (as listed by the eventually consistent index: a session created moments
  *   before may be missed, and lives out its expiry for an account that no longer exists), its
@@ -144,6 +146,19 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
     return next
   }
 
+  /**
+   * Best effort, as KV has no compare-and-set: reads the account and writes only if it still has
+   * `expected`. A change that lands between the read and the write (milliseconds, against the
+   * whole verification before the read) is still overwritten, as is one from another location that
+   * this location does not see yet (up to 60 s); a change landing after the write wins, and login's
+   * own re-read (src/application/login.ts) then refuses.
+   */
+  const replacePasswordHash: UserRepository['replacePasswordHash'] = async (id, expected, next) => {
+    const current = await findById(id)
+    if (current?.passwordHash !== expected) return current && 'changed'
+    return update(id, { passwordHash: next })
+  }
+
   /** Deletes the old address's key if it still holds this account (not one that took it since). */
   const release = async (email: string, id: UserId): Promise<void> => {
     if ((await holderOf(email))?.id === id) await del(key.email(email))
@@ -165,6 +180,7 @@ export function createKvStores(kv: KvLike, opts: KvStoreOptions): Stores {
     findByEmail: holderOf,
     findById,
     update,
+    replacePasswordHash,
     async changeEmail(id, email) {
       // Best effort, in the order of the Durable Object store (see above): the new address's key,
       // then the account, then the old address's key.

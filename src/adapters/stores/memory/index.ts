@@ -82,6 +82,14 @@ export function createMemoryStores(limits: Partial<MemoryLimits> = {}): Stores {
       users.set(id, next)
       return next
     },
+    async replacePasswordHash(id, expected, next) {
+      const current = users.get(id)
+      if (!current) return null
+      if (current.passwordHash !== expected) return 'changed'
+      const replaced = { ...current, passwordHash: next }
+      users.set(id, replaced)
+      return replaced
+    },
     async changeEmail(id, email) {
       const current = users.get(id)
       if (!current) return null

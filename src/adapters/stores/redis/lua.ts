@@ -114,6 +114,18 @@ for i = 3, 2 + n do redis.call('HDEL', KEYS[1], ARGV[i]) end
 if #ARGV > 2 + n then redis.call('HSET', KEYS[1], unpack(ARGV, 3 + n)) end
 return {'ok', redis.call('HGETALL', KEYS[1])}`
 
+/**
+ * KEYS: account. ARGV: id, expected hash, new hash. Sets the new hash only while the stored one is
+ * the expected: answers {'ok', fields}, or 'changed' (nothing written).
+ */
+export const REPLACE_PASSWORD_HASH = `${MOVING}
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return false end
+local m = moving(KEYS[1])
+if m then return m end
+if redis.call('HGET', KEYS[1], 'passwordHash') ~= ARGV[2] then return 'changed' end
+redis.call('HSET', KEYS[1], 'passwordHash', ARGV[3])
+return {'ok', redis.call('HGETALL', KEYS[1])}`
+
 /** KEYS: account. ARGV: id. Answers 1 when it deleted this id's account, 0 when there is none. */
 export const DELETE_USER = `${MOVING}
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end

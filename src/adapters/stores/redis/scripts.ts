@@ -27,6 +27,7 @@ const DEFINITIONS = {
   createUser: { lua: lua.CREATE_USER, readOnly: false },
   claimUserId: { lua: lua.CLAIM_USER_ID, readOnly: false },
   updateUser: { lua: lua.UPDATE_USER, readOnly: false },
+  replacePasswordHash: { lua: lua.REPLACE_PASSWORD_HASH, readOnly: false },
   deleteUser: { lua: lua.DELETE_USER, readOnly: false },
   dropPointer: { lua: lua.DROP_POINTER, readOnly: false },
   beginMove: { lua: lua.BEGIN_MOVE, readOnly: false },

@@ -159,6 +159,16 @@ export function createRedisUserRepository(client: RedisLike, run: RunScript, key
         return onAccount(id, async (at) => userStep(recordStep(await update(id, at, clear, set))))
       }, REDIS_OUTAGES),
 
+    replacePasswordHash: (id, expected, next) =>
+      guarded(
+        () =>
+          onAccount(id, async (at): Promise<Step<UserRecord | 'changed' | null>> => {
+            const reply = await run('replacePasswordHash', keys.user(at), [id, expected, next])
+            return reply === 'changed' ? done('changed') : userStep(recordStep(reply))
+          }),
+        REDIS_OUTAGES,
+      ),
+
     changeEmail: (id, email) =>
       guarded(
         () =>
