@@ -1,25 +1,25 @@
-import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { mountableAuth } from '../../src/adapters/http/app.js'
-import { forwardedFor } from '../../src/adapters/http/config.js'
-import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
 import { TestClient } from '../support/app-harness.js'
-import { expectProblem, MIN, PASSWORD, post, SEC, setsCookies, setup, setupInstrumented, signedIn } from './helpers.js'
+import {
+  expectProblem,
+  hostApp,
+  MIN,
+  PASSWORD,
+  post,
+  SEC,
+  setsCookies,
+  setup,
+  setupInstrumented,
+  signedIn,
+} from './helpers.js'
 
 /** A host app of a Hono user: the auth routes under /auth, `requireAuth` on routes of its own. */
-async function hostApp() {
+async function hostWithUser() {
   const t = await setupInstrumented()
-  const auth = mountableAuth(t.deps, {
-    cookieSecure: false,
-    allowedOrigins: [],
-    clientIp: forwardedFor(() => '127.0.0.1'),
-  })
-  const app = new Hono<AuthEnv>()
-  app.use('*', async (c, next) => {
+  const { app, auth } = hostApp(t, async (c, next) => {
     c.header('x-host', 'kept')
     await next()
   })
-  app.route('/auth', auth.routes)
   app.get('/orders', auth.requireAuth, (c) => c.json({ for: c.get('auth').userId }))
   // A handler that builds its own Response, bypassing the context's prepared headers.
   app.get('/raw', auth.requireAuth, () => new Response('raw', { status: 200 }))
@@ -35,7 +35,7 @@ async function hostApp() {
 
 describe('createAuth mounted in a host app', () => {
   it('refuses cross-site state-changing requests before any work', async () => {
-    const h = await hostApp()
+    const h = await hostWithUser()
     const before = h.store.calls.length
     const res = await h.client.request('/auth/logout-all', {
       method: 'POST',
@@ -46,7 +46,7 @@ describe('createAuth mounted in a host app', () => {
   })
 
   it('answers a store outage in requireAuth with 503 + Retry-After and no cookie, not a 500', async () => {
-    const h = await hostApp()
+    const h = await hostWithUser()
     h.clock.advance(11 * MIN) // the access token has expired: requireAuth needs the store
     h.store.down = true
     const res = await h.client.request('/orders')
@@ -56,7 +56,7 @@ describe('createAuth mounted in a host app', () => {
   })
 
   it('delivers the rotated cookies even when the handler returns a Response of its own', async () => {
-    const h = await hostApp()
+    const h = await hostWithUser()
     h.clock.advance(11 * MIN)
     const res = await h.client.request('/raw')
     expect(res.status).toBe(200)
@@ -70,7 +70,7 @@ describe('createAuth mounted in a host app', () => {
 
 describe('response headers', () => {
   it("keeps a host app's own headers on the auth routes' answers", async () => {
-    const h = await hostApp()
+    const h = await hostWithUser()
     for (const path of ['/auth/session', '/auth/profile', '/auth/sessions']) {
       const res = await h.client.request(path)
       expect(res.status, path).toBe(200)
@@ -118,7 +118,7 @@ describe('response headers', () => {
 
 describe('checks before work', () => {
   it('answers a wrong method with 405 and a wrong path with 404, however large the body', async () => {
-    const h = await hostApp()
+    const h = await hostWithUser()
     const big = 'x'.repeat(20 * 1024)
     const put = await h.client.request('/auth/login', {
       method: 'PUT',
@@ -136,7 +136,7 @@ describe('checks before work', () => {
   })
 
   it('answers 415 on an authenticated POST before it refreshes anything', async () => {
-    const h = await hostApp()
+    const h = await hostWithUser()
     h.clock.advance(11 * MIN)
     const before = h.store.calls.length
     const res = await h.client.request('/auth/profile', {

@@ -1,4 +1,8 @@
+import { Hono, type MiddlewareHandler } from 'hono'
 import { expect } from 'vitest'
+import { type Auth, mountableAuth } from '../../src/adapters/http/app.js'
+import { forwardedFor } from '../../src/adapters/http/config.js'
+import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
 import { storeUnavailable } from '../../src/adapters/stores/outage.js'
 import type { Deps } from '../../src/application/deps.js'
 import type { PasswordHasher, Stores } from '../../src/application/ports.js'
@@ -14,6 +18,22 @@ import { makeStores } from '../support/store-under-test.js'
 
 /** The shared constants, for the HTTP files that import them from here. */
 export { DAY, HOUR, MIN, PASSWORD, SEC } from '../support/constants.js'
+
+/**
+ * A host app of a Hono user over the test app's dependencies: `first` (the host's own middleware,
+ * if any), then the auth routes under /auth; `auth.requireAuth` is for routes of its own.
+ */
+export function hostApp(t: { deps: Deps }, first?: MiddlewareHandler): { app: Hono<AuthEnv>; auth: Auth } {
+  const auth = mountableAuth(t.deps, {
+    cookieSecure: false,
+    allowedOrigins: [],
+    clientIp: forwardedFor(() => '127.0.0.1'),
+  })
+  const app = new Hono<AuthEnv>()
+  if (first) app.use('*', first)
+  app.route('/auth', auth.routes)
+  return { app, auth }
+}
 
 /** A state-changing request with a JSON body. */
 export const post = (json?: unknown, headers: Record<string, string> = {}): RequestInit & { json?: unknown } => ({

@@ -2,14 +2,12 @@ import { Hono } from 'hono'
 import { jwk } from 'hono/jwk'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { AsymmetricAlg } from '../../src/adapters/crypto/signing-keys.js'
-import { mountableAuth } from '../../src/adapters/http/app.js'
-import { forwardedFor } from '../../src/adapters/http/config.js'
 import type { Stores } from '../../src/application/ports.js'
 import { makeTestApp, type TestApp, TestClient } from '../support/app-harness.js'
 import { fakeClock } from '../support/fixtures.js'
 import { makeKeyPair, type PemKeyPair } from '../support/key-pairs.js'
 import { makeStores } from '../support/store-under-test.js'
-import { b64url, bodyOf, expectProblem, forgeJwt, MIN, post, signedIn } from './helpers.js'
+import { b64url, bodyOf, expectProblem, forgeJwt, hostApp, MIN, post, signedIn } from './helpers.js'
 
 // docs/http-contract.md, "Keys and tokens other services verify": EdDSA or ES256 access tokens
 // under JWT_PRIVATE_KEY, JWT_PREVIOUS_PUBLIC_KEYS still verifying, the public keys at
@@ -220,17 +218,10 @@ describe.each(['EdDSA', 'ES256'] as const)('%s access tokens', (alg) => {
 describe('the JWKS mounted in a host app', () => {
   it('is public and cacheable there too, while the other auth answers stay no-store', async () => {
     const t = await startWith(await makeKeyPair('EdDSA'))
-    const auth = mountableAuth(t.deps, {
-      cookieSecure: false,
-      allowedOrigins: [],
-      clientIp: forwardedFor(() => '127.0.0.1'),
-    })
-    const host = new Hono()
-    host.use('*', async (c, next) => {
+    const { app: host } = hostApp(t, async (c, next) => {
       c.header('cache-control', 'private, max-age=60') // the host's own default
       await next()
     })
-    host.route('/auth', auth.routes)
     const jwks = await host.request('/auth/.well-known/jwks.json')
     expect(jwks.status).toBe(200)
     expect(jwks.headers.get('cache-control')).toBe('public, max-age=300')

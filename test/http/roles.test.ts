@@ -1,14 +1,10 @@
-import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { mountableAuth } from '../../src/adapters/http/app.js'
-import { forwardedFor } from '../../src/adapters/http/config.js'
-import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
 import { storeUnavailable } from '../../src/adapters/stores/outage.js'
 import type { Deps } from '../../src/application/deps.js'
 import type { UserId } from '../../src/domain/user.js'
 import { requireRole } from '../../src/index.js'
 import { makeTestApp, TestClient } from '../support/app-harness.js'
-import { alive, b64url, bodyOf, expectProblem, forgeJwt, MIN, PASSWORD, post, SEC } from './helpers.js'
+import { alive, b64url, bodyOf, expectProblem, forgeJwt, hostApp, MIN, PASSWORD, post, SEC } from './helpers.js'
 
 // docs/http-contract.md, "Roles": roles ride in access tokens; `requireRole` answers 403
 // `forbidden` to a signed-in user without one of them; a change reaches the next refresh.
@@ -19,13 +15,7 @@ const payloadOf = (jwt: string): Record<string, unknown> =>
 /** A host app with a route only admins and analysts may see. */
 async function withReports() {
   const t = await makeTestApp()
-  const auth = mountableAuth(t.deps, {
-    cookieSecure: false,
-    allowedOrigins: [],
-    clientIp: forwardedFor(() => '127.0.0.1'),
-  })
-  const app = new Hono<AuthEnv>()
-  app.route('/auth', auth.routes)
+  const { app, auth } = hostApp(t)
   app.get('/reports', auth.requireAuth, requireRole('admin', 'analyst'), (c) => c.json({ roles: c.get('auth').roles }))
   app.get('/unguarded', requireRole('admin'), (c) => c.json({ reached: true }))
   const client = new TestClient(app)

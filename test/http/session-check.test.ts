@@ -1,12 +1,19 @@
-import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { mountableAuth } from '../../src/adapters/http/app.js'
-import { forwardedFor } from '../../src/adapters/http/config.js'
-import type { AuthEnv } from '../../src/adapters/http/require-auth.js'
 import type { AuthPolicy } from '../../src/application/deps.js'
 import type { UserId } from '../../src/domain/user.js'
 import { type TestApp, TestClient } from '../support/app-harness.js'
-import { expectProblem, logIn, MIN, PASSWORD, post, SEC, setsCookies, setupInstrumented, signedIn } from './helpers.js'
+import {
+  expectProblem,
+  hostApp,
+  logIn,
+  MIN,
+  PASSWORD,
+  post,
+  SEC,
+  setsCookies,
+  setupInstrumented,
+  signedIn,
+} from './helpers.js'
 import { NEW_PASSWORD, resetToken, resetWith, retryAfter } from './lifecycle-helpers.js'
 
 /**
@@ -222,13 +229,7 @@ describe('SESSION_CHECK=strict: the in-process memory of a yes', () => {
 describe('SESSION_CHECK=strict in a host app', () => {
   it('makes requireAuth on the host’s own routes refuse a revoked session within the max-age', async () => {
     const t = await setupInstrumented({ policy: strict(1) })
-    const auth = mountableAuth(t.deps, {
-      cookieSecure: false,
-      allowedOrigins: [],
-      clientIp: forwardedFor(() => '127.0.0.1'),
-    })
-    const app = new Hono<AuthEnv>()
-    app.route('/auth', auth.routes)
+    const { app, auth } = hostApp(t)
     app.get('/orders', auth.requireAuth, (c) => c.json({ for: c.get('auth').userId }))
     const client = new TestClient(app)
     expect((await client.request('/auth/register', post({ email: ADA, password: PASSWORD }))).status).toBe(201)

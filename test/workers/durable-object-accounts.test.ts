@@ -20,37 +20,44 @@ const fresh = () => {
 const rows = (stub: ReturnType<typeof objectNamed>, query: string) =>
   runInDurableObject(stub, (_, state) => state.storage.sql.exec(query).toArray())
 
+/**
+ * One account and its claim in tables of an older schema, as that version wrote them: each
+ * `[CREATE TABLE, INSERT]`, the account's insert bound to the id, email, name, hash and creation
+ * time, the claim's to the email, id, claim time, name, hash and creation time.
+ */
+async function seedOldSchema(
+  prefix: string,
+  user: UserRecord,
+  sql: { readonly account: readonly [string, string]; readonly claim: readonly [string, string] },
+): Promise<void> {
+  await runInDurableObject(objectNamed(`${prefix}user:${user.id}`), (_, state) => {
+    state.storage.sql.exec(sql.account[0])
+    state.storage.sql.exec(sql.account[1], user.id, user.email, user.name, user.passwordHash, user.createdAt)
+  })
+  await runInDurableObject(objectNamed(`${prefix}email:${user.email}`), (_, state) => {
+    state.storage.sql.exec(sql.claim[0])
+    state.storage.sql.exec(sql.claim[1], user.email, user.id, Date.now(), user.name, user.passwordHash, user.createdAt)
+  })
+}
+
 describe('durable-object store: tables from before emailVerified and roles', () => {
   it('reads an old account and its claim as not verified with no roles, and then stores both', async () => {
     const { prefix, stores } = fresh()
     const user = aUser({ name: 'Old' })
     // The schema as it shipped before the columns existed, with one confirmed account in it.
-    await runInDurableObject(objectNamed(`${prefix}user:${user.id}`), (_, state) => {
-      state.storage.sql.exec(`CREATE TABLE account (
+    await seedOldSchema(prefix, user, {
+      account: [
+        `CREATE TABLE account (
         id TEXT PRIMARY KEY, email TEXT NOT NULL, name TEXT, password_hash TEXT NOT NULL,
-        created_at INTEGER NOT NULL, pending_since INTEGER, version INTEGER NOT NULL DEFAULT 0)`)
-      state.storage.sql.exec(
+        created_at INTEGER NOT NULL, pending_since INTEGER, version INTEGER NOT NULL DEFAULT 0)`,
         'INSERT INTO account (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)',
-        user.id,
-        user.email,
-        user.name,
-        user.passwordHash,
-        user.createdAt,
-      )
-    })
-    await runInDurableObject(objectNamed(`${prefix}email:${user.email}`), (_, state) => {
-      state.storage.sql.exec(`CREATE TABLE claim (
+      ],
+      claim: [
+        `CREATE TABLE claim (
         email TEXT PRIMARY KEY, user_id TEXT NOT NULL, claimed_at INTEGER NOT NULL,
-        name TEXT, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL, version INTEGER NOT NULL)`)
-      state.storage.sql.exec(
+        name TEXT, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL, version INTEGER NOT NULL)`,
         'INSERT INTO claim VALUES (?, ?, ?, ?, ?, ?, 0)',
-        user.email,
-        user.id,
-        Date.now(),
-        user.name,
-        user.passwordHash,
-        user.createdAt,
-      )
+      ],
     })
     const cold = createDurableObjectStores(env.AUTH_STORE, { prefix }) // the objects are new instances too
     expect(await cold.users.findById(user.id)).toEqual({ ...user, emailVerified: false, roles: [] })
@@ -68,36 +75,23 @@ describe('durable-object store: tables from before disabled', () => {
     const { prefix, stores } = fresh()
     const user = aUser({ name: 'Old', emailVerified: true, roles: ['admin'] })
     // The schema as it shipped with emailVerified and roles, before `disabled`.
-    await runInDurableObject(objectNamed(`${prefix}user:${user.id}`), (_, state) => {
-      state.storage.sql.exec(`CREATE TABLE account (
+    await seedOldSchema(prefix, user, {
+      account: [
+        `CREATE TABLE account (
         id TEXT PRIMARY KEY, email TEXT NOT NULL, name TEXT, password_hash TEXT NOT NULL,
         created_at INTEGER NOT NULL, pending_since INTEGER, version INTEGER NOT NULL DEFAULT 0,
-        email_verified INTEGER NOT NULL DEFAULT 0, roles TEXT NOT NULL DEFAULT '[]', moved_from TEXT)`)
-      state.storage.sql.exec(
+        email_verified INTEGER NOT NULL DEFAULT 0, roles TEXT NOT NULL DEFAULT '[]', moved_from TEXT)`,
         `INSERT INTO account (id, email, name, password_hash, created_at, email_verified, roles)
          VALUES (?, ?, ?, ?, ?, 1, '["admin"]')`,
-        user.id,
-        user.email,
-        user.name,
-        user.passwordHash,
-        user.createdAt,
-      )
-    })
-    await runInDurableObject(objectNamed(`${prefix}email:${user.email}`), (_, state) => {
-      state.storage.sql.exec(`CREATE TABLE claim (
+      ],
+      claim: [
+        `CREATE TABLE claim (
         email TEXT PRIMARY KEY, user_id TEXT NOT NULL, claimed_at INTEGER NOT NULL,
         name TEXT, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL, version INTEGER NOT NULL,
-        email_verified INTEGER NOT NULL DEFAULT 0, roles TEXT NOT NULL DEFAULT '[]', moving_since INTEGER)`)
-      state.storage.sql.exec(
+        email_verified INTEGER NOT NULL DEFAULT 0, roles TEXT NOT NULL DEFAULT '[]', moving_since INTEGER)`,
         `INSERT INTO claim (email, user_id, claimed_at, name, password_hash, created_at, version, email_verified,
            roles) VALUES (?, ?, ?, ?, ?, ?, 0, 1, '["admin"]')`,
-        user.email,
-        user.id,
-        Date.now(),
-        user.name,
-        user.passwordHash,
-        user.createdAt,
-      )
+      ],
     })
     const cold = createDurableObjectStores(env.AUTH_STORE, { prefix })
     expect(await cold.users.findById(user.id)).toEqual(user)
