@@ -45,10 +45,13 @@ export interface AuthMailOptions {
 export function createAuth(options: AuthOptions): Auth {
   const { stores, clientIp, log, mail, ...rest } = options
   const settings = settingsFromOptions(rest)
-  if (settings.adminEmails && (mail?.emailVerification ?? (mail ? 'optional' : 'off')) === 'off') {
+  if (
+    settings.adminEmails &&
+    ((mail?.emailVerification ?? (mail ? 'optional' : 'off')) === 'off' || mail?.passwordReset === false)
+  ) {
     throw new SettingsError(
-      'invalid options:\n  adminEmails (ADMIN_EMAILS) needs mail with emailVerification optional or required:' +
-        ' it grants admin to verified addresses only',
+      'invalid options:\n  adminEmails (ADMIN_EMAILS) needs mail with emailVerification optional or required and' +
+        ' passwordReset on: it grants admin when a listed address sets its password through a reset link',
     )
   }
   const { deps, config } = compose({

@@ -47,7 +47,7 @@ const lazySmtp: NonNullable<MailRuntime['smtp']> = (server, options) => {
 function mailFor(env: Readonly<Record<string, string | undefined>>, settings: Settings, log: Log) {
   const serviceOrigin = settings.publicOrigin ?? `http://localhost:${settings.port}`
   const mail: MailSettings = parseMailSettings(env, { serviceOrigin })
-  refuseAdminEmailsUnverified(settings.adminEmails, mail.emailVerification)
+  refuseAdminEmailsUnverified(settings.adminEmails, mail.emailVerification, mail.passwordReset)
   return { settings: mail, mailer: mailerFrom(mail, { smtp: lazySmtp, log }) }
 }
 

@@ -184,7 +184,7 @@ export interface ServiceOptions {
 export function compose(o: ServiceOptions): { deps: Deps; config: HttpConfig } {
   const { settings, stores } = o
   const policy = policyFrom(settings, o.mail?.mailer ? o.mail.settings : undefined)
-  refuseAdminEmailsUnverified(policy.adminEmails, policy.emailVerification)
+  refuseAdminEmailsUnverified(policy.adminEmails, policy.emailVerification, policy.passwordReset)
   let secret = settings.jwtSecret
   if (!secret) {
     secret = webRandom.id() + webRandom.id()

@@ -95,7 +95,7 @@ async function build(env: WorkerEnv, origin: string): Promise<Fetch> {
   await checkAccessKeys(settings)
   const log = createLog({ level: settings.logLevel })
   const mail = parseMailSettings(vars, { serviceOrigin: settings.publicOrigin ?? origin })
-  refuseAdminEmailsUnverified(settings.adminEmails, mail.emailVerification)
+  refuseAdminEmailsUnverified(settings.adminEmails, mail.emailVerification, mail.passwordReset)
   const mailer = mailerFrom(mail, { smtp: createWorkerSmtpMailer, sendEmail: env.SEND_EMAIL, log })
   const app = await buildService({
     settings,

@@ -8,6 +8,11 @@ export interface Authorized {
   readonly identity: Identity
   /** Present when the access token was missing or expired and the pair was rotated. */
   readonly refreshed?: IssuedTokens
+  /**
+   * With `SESSION_CHECK=strict`, set when the rotation could not read the account, so whether it
+   * is disabled is unknown: the caller hands over the rotated pair and answers 503, never a pass.
+   */
+  readonly accountUnread?: true
 }
 
 /**
@@ -57,8 +62,9 @@ export async function authorizeRequest(
   if (!rotated.ok) return rotated
   // The session is the identity's source; a signed token naming it for another user cannot exist.
   if (expired !== undefined && rotated.value.session.userId !== expired.sub) return fail('unauthorized')
-  const { session, roles, ...tokens } = rotated.value
+  const { session, roles, accountRead, ...tokens } = rotated.value
   return ok({
+    ...(!accountRead && deps.policy.sessionCheck === 'strict' && { accountUnread: true as const }),
     identity: {
       userId: session.userId,
       sessionId: session.id,

@@ -77,7 +77,8 @@ export async function verifyEmail(
   const spent = await deps.tokens.consume(opened.userId, opened.digest, ['verify_email', 'change_email'], now)
   if (!spent) return fail('invalid_token')
   const user = await deps.users.findById(spent.userId)
-  if (!user) return fail('invalid_token')
+  // A disabled account's links are void, even one mailed while the disable ran.
+  if (!user || user.disabled) return fail('invalid_token')
 
   if (spent.purpose === 'verify_email') {
     if (user.email !== spent.email) return fail('invalid_token')

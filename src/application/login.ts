@@ -1,10 +1,9 @@
 import { parseEmail } from '../domain/email.js'
 import { fail, ok, type Result } from '../domain/errors.js'
 import { PASSWORD_PROBLEM_DETAIL, passwordInputProblem } from '../domain/password-policy.js'
-import { ADMIN_ROLE, MAX_ROLES } from '../domain/roles.js'
 import type { Session, SessionId } from '../domain/session.js'
 import { after, generation, shortest } from '../domain/units.js'
-import { type PublicUser, toPublicUser, type UserRecord } from '../domain/user.js'
+import { type PublicUser, toPublicUser } from '../domain/user.js'
 import { checkPassword } from './credentials.js'
 import type { Deps, IssuedTokens } from './deps.js'
 import { issueTokens } from './issue-tokens.js'
@@ -87,32 +86,6 @@ export async function login(
     deps.log.event('login_failure', { userId: user.id, ip: input.ip, reason })
     return fail(still?.disabled ? 'account_disabled' : 'invalid_credentials')
   }
-  const account = await grantListedAdmin(deps, still, input.ip)
-  if (!account) {
-    await deps.sessions.revoke(session.id)
-    deps.log.event('login_failure', { userId: user.id, ip: input.ip, reason: 'credentials_changed' })
-    return fail('invalid_credentials')
-  }
   deps.log.event('login_success', { userId: user.id, sessionId: session.id, ip: input.ip })
-  return ok({ user: toPublicUser(account), session, ...(await issueTokens(deps, session, account.roles, now)) })
-}
-
-/**
- * `ADMIN_EMAILS`: an account whose address is listed and verified holds `admin` from this login
- * on (granted in the store, so the next refreshes keep it). An unverified one gets nothing: whoever
- * registers a listed address first must still prove it. Null when the account went meanwhile.
- */
-async function grantListedAdmin(
-  deps: Pick<Deps, 'users' | 'log' | 'policy'>,
-  user: UserRecord,
-  ip: string,
-): Promise<UserRecord | null> {
-  const listed = deps.policy.adminEmails?.includes(user.email) === true
-  // A full list would make a token the verifier refuses (MAX_ROLES): the grant waits for room.
-  if (!listed || !user.emailVerified || user.roles.includes(ADMIN_ROLE) || user.roles.length >= MAX_ROLES) {
-    return user
-  }
-  const granted = await deps.users.update(user.id, { roles: [...user.roles, ADMIN_ROLE] })
-  if (granted) deps.log.event('admin_granted', { userId: user.id, ip, source: 'ADMIN_EMAILS' })
-  return granted
+  return ok({ user: toPublicUser(still), session, ...(await issueTokens(deps, session, still.roles, now)) })
 }

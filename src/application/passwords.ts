@@ -2,6 +2,7 @@ import { TOKEN_LIFETIME } from '../domain/account-token.js'
 import { type Email, parseEmail } from '../domain/email.js'
 import { fail, ok, type Result } from '../domain/errors.js'
 import { checkNewPassword, normalisePassword, PASSWORD_PROBLEM_DETAIL } from '../domain/password-policy.js'
+import { ADMIN_ROLE, MAX_ROLES } from '../domain/roles.js'
 import type { Instant } from '../domain/units.js'
 import type { UserRecord } from '../domain/user.js'
 import { prepareTokenMail, sendMail } from './account-mail.js'
@@ -118,7 +119,8 @@ export async function resetPassword(
     const spent = await deps.tokens.consume(opened.userId, opened.digest, ['reset_password'], now)
     if (!spent) return fail('invalid_token')
     owner = await deps.users.findById(spent.userId)
-    if (!owner || owner.email !== spent.email) return fail('invalid_token')
+    // A disabled account's links are void, even one mailed while the disable ran.
+    if (!owner || owner.email !== spent.email || owner.disabled) return fail('invalid_token')
     passwordHash = await lease.hash(normalisePassword(input.password))
   } finally {
     lease.release()
@@ -126,7 +128,24 @@ export async function resetPassword(
   const user = await replacePassword(deps, owner, { passwordHash, emailVerified: true })
   if (!user) return fail('invalid_token')
   deps.log.event('password_reset', { userId: user.id, ip: input.ip })
+  await grantListedAdmin(deps, user, input.ip)
   return ok(null)
+}
+
+/**
+ * `ADMIN_EMAILS`: an account whose address is listed gets `admin` when its password is set
+ * through a reset link mailed to that address, which proves the mailbox and sets the password in
+ * one step; its next login carries the role. Not at a login after a mere verification: whoever
+ * registered a listed address first chose that account's password, and the owner clicking the
+ * verification link proves the mailbox, not who holds the password.
+ */
+async function grantListedAdmin(deps: Pick<Deps, 'users' | 'log' | 'policy'>, user: UserRecord, ip: string) {
+  const listed = deps.policy.adminEmails?.includes(user.email) === true
+  // A full list would make a token the verifier refuses (MAX_ROLES): the grant waits for room.
+  if (!listed || user.roles.includes(ADMIN_ROLE) || user.roles.length >= MAX_ROLES) return
+  if (await deps.users.update(user.id, { roles: [...user.roles, ADMIN_ROLE] })) {
+    deps.log.event('admin_granted', { userId: user.id, ip, source: 'ADMIN_EMAILS' })
+  }
 }
 
 /**

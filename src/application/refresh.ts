@@ -10,6 +10,8 @@ export interface Refreshed extends IssuedTokens {
   readonly session: Session
   /** The roles the new access token carries, as the user record holds them now. */
   readonly roles: readonly string[]
+  /** False when the account could not be read after the rotation (no roles, a short token). */
+  readonly accountRead: boolean
 }
 
 /** A refresh token whose MAC checked out: what it names, and nothing believed beyond that. */
@@ -84,7 +86,8 @@ export async function rotateOpened(
       deps.log.event('refresh', { userId: session.userId, sessionId: session.id, grace: outcome.kind === 'grace', ip })
       // A token signed without reading the account lives only until the next refresh can read it.
       const notAfter = user === UNREAD ? after(now, UNREAD_ACCOUNT_TOKEN_TTL) : session.absoluteExpiresAt
-      return ok({ session, roles: user.roles, ...(await issueTokens(deps, session, user.roles, now, notAfter)) })
+      const tokens = await issueTokens(deps, session, user.roles, now, notAfter)
+      return ok({ session, roles: user.roles, accountRead: user !== UNREAD, ...tokens })
     }
   }
 }

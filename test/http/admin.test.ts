@@ -18,6 +18,7 @@ import {
   setupInstrumented,
   signedIn,
 } from './helpers.js'
+import { NEW_PASSWORD, resetToken, resetWith, tokenMailed, verifyWith } from './lifecycle-helpers.js'
 
 // docs/http-contract.md, "Administration": the /admin routes behind requireRole('admin'), with the
 // caller re-read in the store; disable, enable, revoke; ADMIN_EMAILS. Runs on every store.
@@ -404,34 +405,71 @@ describe('DELETE /admin/users/:id/sessions', () => {
 describe('ADMIN_EMAILS', () => {
   const listed = { mail: true, policy: { adminEmails: ['boss@example.com' as Email] } } as const
 
-  it('grants admin at login to a listed, verified address, and not before it is verified', async () => {
+  it('grants admin when a listed address sets its password through a reset link, not at a login', async () => {
     const t = await setup(listed)
     const boss = await signedIn(t, 'Boss@Example.com')
-    expect(payloadOf(boss.client.jar.get('access_token')).roles).toEqual([])
-    await expectProblem(await ROUTES.view(boss.client, boss.userId), 403, 'forbidden')
-    expect((await t.stores.users.findById(boss.userId as UserId))?.roles).toEqual([])
+    // Verified and logged in again: still nothing, since verifying proves the mailbox, not the password.
+    await verifyWith(t, tokenMailed(t, 'boss@example.com', 'verify_email'))
+    const verified = await logIn(t, 'boss@example.com')
+    expect(payloadOf(verified.client.jar.get('access_token')).roles).toEqual([])
+    await expectProblem(await ROUTES.view(verified.client, boss.userId), 403, 'forbidden')
+    expect(eventsNamed(t, 'admin_granted')).toEqual([])
 
-    await t.stores.users.update(boss.userId as UserId, { emailVerified: true })
-    const login = await boss.client.request('/login', post({ email: 'boss@example.com', password: PASSWORD }))
-    expect(login.status).toBe(200)
-    expect(((await bodyOf(login)).user as { roles: string[] }).roles).toEqual(['admin'])
-    expect(payloadOf(boss.client.jar.get('access_token')).roles).toEqual(['admin'])
+    expect((await resetWith(t, await resetToken(t, 'boss@example.com'))).status).toBe(204)
     expect((await t.stores.users.findById(boss.userId as UserId))?.roles).toEqual(['admin'])
-    expect((await ROUTES.view(boss.client, boss.userId)).status).toBe(200)
     expect(eventsNamed(t, 'admin_granted')).toEqual([
       { userId: boss.userId, ip: '127.0.0.1', source: 'ADMIN_EMAILS', requestId: expect.any(String) },
     ])
-    // Granted once: the next login finds the role there and writes nothing.
-    await logIn(t, 'boss@example.com')
+    const admin = await logIn(t, 'boss@example.com', { password: NEW_PASSWORD })
+    expect(payloadOf(admin.client.jar.get('access_token')).roles).toEqual(['admin'])
+    expect((await ROUTES.view(admin.client, boss.userId)).status).toBe(200)
+    // Granted once: another reset finds the role there and writes nothing.
+    expect((await resetWith(t, await resetToken(t, 'boss@example.com'), 'yet another passphrase 43')).status).toBe(204)
     expect(eventsNamed(t, 'admin_granted')).toHaveLength(1)
   })
 
-  it('grants nothing to a verified address that is not listed', async () => {
+  it('gives nothing to whoever registered a listed address first, even once its owner verifies it', async () => {
+    const t = await setup(listed)
+    // The attacker registers the address with a password of their own; the owner clicks the mail.
+    const attacker = await signedIn(t, 'boss@example.com', { password: 'the attacker’s own passphrase' })
+    expect((await verifyWith(t, tokenMailed(t, 'boss@example.com', 'verify_email'))).status).toBe(200)
+    const again = await logIn(t, 'boss@example.com', { password: 'the attacker’s own passphrase' })
+    expect(payloadOf(again.client.jar.get('access_token')).roles).toEqual([])
+    await expectProblem(await ROUTES.view(again.client, attacker.userId), 403, 'forbidden')
+    // The owner takes the account through a reset: the attacker's sessions end with it.
+    expect((await resetWith(t, await resetToken(t, 'boss@example.com'))).status).toBe(204)
+    expect(await alive(t, again.sessionId)).toBe(false)
+    const owner = await logIn(t, 'boss@example.com', { password: NEW_PASSWORD })
+    expect(payloadOf(owner.client.jar.get('access_token')).roles).toEqual(['admin'])
+  })
+
+  it('grants nothing to an address that is not listed', async () => {
     const t = await setup(listed)
     const ada = await signedIn(t, 'ada@example.com')
-    await t.stores.users.update(ada.userId as UserId, { emailVerified: true })
-    const again = await logIn(t, 'ada@example.com')
+    expect((await resetWith(t, await resetToken(t, 'ada@example.com'))).status).toBe(204)
+    const again = await logIn(t, 'ada@example.com', { password: NEW_PASSWORD })
     expect(payloadOf(again.client.jar.get('access_token')).roles).toEqual([])
     expect((await t.stores.users.findById(ada.userId as UserId))?.roles).toEqual([])
+  })
+})
+
+describe('a disabled account’s mailed links', () => {
+  it('are void even when mailed while the disable ran: reset and verification are invalid_token', async () => {
+    const t = await setup({ mail: true })
+    const ada = await signedIn(t, 'ada@example.com')
+    const verify = tokenMailed(t, 'ada@example.com', 'verify_email')
+    const reset = await resetToken(t, 'ada@example.com')
+    // The flag alone, as a disable that has not reached its revocation of the links yet leaves it.
+    await t.stores.users.update(ada.userId as UserId, { disabled: true })
+    await expectProblem(await resetWith(t, reset), 400, 'invalid_token')
+    await expectProblem(await verifyWith(t, verify), 400, 'invalid_token')
+    const account = await t.stores.users.findById(ada.userId as UserId)
+    expect(account?.emailVerified).toBe(false)
+    expect(account?.passwordHash.startsWith('$scrypt$')).toBe(true)
+    await expectProblem(
+      await new TestClient(t.app).request('/login', post({ email: 'ada@example.com', password: PASSWORD })),
+      403,
+      'account_disabled',
+    )
   })
 })

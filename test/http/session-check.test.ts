@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { AuthPolicy } from '../../src/application/deps.js'
+import { storeUnavailable } from '../../src/adapters/stores/outage.js'
+import type { AuthPolicy, Deps } from '../../src/application/deps.js'
 import type { UserId } from '../../src/domain/user.js'
 import { type TestApp, TestClient } from '../support/app-harness.js'
 import {
@@ -223,6 +224,27 @@ describe('SESSION_CHECK=strict: the in-process memory of a yes', () => {
     const res = await victim.client.request('/session')
     await expectProblem(res, 401, 'unauthorized')
     expect(setsCookies(res)).toBe(false)
+  })
+})
+
+describe('SESSION_CHECK=strict when a rotation cannot read the account', () => {
+  it('hands over the rotated cookies on a 503 rather than pass a user it could not check', async () => {
+    const t = await setupInstrumented({ policy: strict(1) })
+    const { client } = await signedIn(t, ADA)
+    const before = client.jar.get('refresh_token')
+    t.clock.advance(11 * MIN) // the access token has expired: this request rotates
+    const users = t.deps.users
+    ;(t.deps as { users: Deps['users'] }).users = {
+      ...users,
+      findById: () => Promise.reject(storeUnavailable('unreachable')),
+    }
+    const res = await client.request('/session')
+    await expectProblem(res, 503, 'store_unavailable')
+    expect(retryAfter(res)).toBeGreaterThan(0)
+    // The rotation happened: the new pair rides on the 503, so the next request is no reuse.
+    expect(client.jar.get('refresh_token')).not.toBe(before)
+    ;(t.deps as { users: Deps['users'] }).users = users
+    expect((await client.request('/session')).status).toBe(200)
   })
 })
 

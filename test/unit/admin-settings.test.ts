@@ -63,6 +63,24 @@ describe('ADMIN_EMAILS with EMAIL_VERIFICATION=off', () => {
     expect(refusal(() => service({ ADMIN_EMAILS: 'ops@example.com' })).message).toMatch(/EMAIL_VERIFICATION=off/)
   })
 
+  it('refuses the start with PASSWORD_RESET=off too: the grant comes with a reset link', () => {
+    const noReset = () =>
+      buildService({
+        settings: parseSettings({ JWT_SECRET: SECRET, ADMIN_EMAILS: 'ops@example.com' }),
+        stores: createMemoryStores(),
+        clientIp: () => '127.0.0.1',
+        log: { event() {} },
+        mail: { settings: { emailVerification: 'optional', passwordReset: false }, mailer: noMail },
+      })
+    expect(refusal(noReset).message).toMatch(/ADMIN_EMAILS cannot be set with PASSWORD_RESET=off/)
+    const base = { stores: createMemoryStores(), secret: SECRET, production: false }
+    expect(
+      refusal(() =>
+        createAuth({ ...base, adminEmails: ['ops@example.com'], mail: { mailer: noMail, passwordReset: false } }),
+      ).message,
+    ).toMatch(/passwordReset on/)
+  })
+
   it('starts with verification on, or without the list', () => {
     expect(service({ ADMIN_EMAILS: 'ops@example.com' }, { emailVerification: 'optional' }).fetch).toBeTypeOf('function')
     expect(service({}, { emailVerification: 'off' }).fetch).toBeTypeOf('function')

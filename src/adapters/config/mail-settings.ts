@@ -142,20 +142,30 @@ export function parseMailSettings(
 }
 
 /**
- * `ADMIN_EMAILS` grants `admin` to verified addresses only; with `EMAIL_VERIFICATION=off` (or mail
- * off altogether) none is ever proven, so the list could grant nothing, or tempt an operator to
- * trust unproven addresses. Refused at the start rather than ignored. Node and the Worker call it
+ * `ADMIN_EMAILS` grants `admin` to verified addresses only, when a password is set through a reset
+ * link mailed to the listed address; with `EMAIL_VERIFICATION=off` (or mail off altogether) none is
+ * ever proven, and with `PASSWORD_RESET=off` no such link exists, so the list could grant nothing,
+ * or tempt an operator to trust unproven addresses. Refused at the start rather than ignored. Node and the Worker call it
  * right after the mail settings, before any store opens; `compose` again for embedders.
  */
 export function refuseAdminEmailsUnverified(
   adminEmails: readonly string[] | undefined,
   emailVerification: EmailVerification,
+  passwordReset = true,
 ): void {
-  if (adminEmails === undefined || adminEmails.length === 0 || emailVerification !== 'off') return
-  throw new SettingsError(
-    'invalid configuration:\n  ADMIN_EMAILS cannot be set with EMAIL_VERIFICATION=off: it grants admin to verified' +
-      ' addresses only, and none is verified with verification off',
-  )
+  if (adminEmails === undefined || adminEmails.length === 0) return
+  if (emailVerification === 'off') {
+    throw new SettingsError(
+      'invalid configuration:\n  ADMIN_EMAILS cannot be set with EMAIL_VERIFICATION=off: it grants admin to verified' +
+        ' addresses only, and none is verified with verification off',
+    )
+  }
+  if (!passwordReset) {
+    throw new SettingsError(
+      'invalid configuration:\n  ADMIN_EMAILS cannot be set with PASSWORD_RESET=off: admin is granted when a listed' +
+        " address's password is set through a reset link mailed to it",
+    )
+  }
 }
 
 const trimmed = (origin: string | undefined) => origin?.replace(/\/+$/, '')

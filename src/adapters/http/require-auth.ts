@@ -3,6 +3,7 @@ import type { BlankInput } from 'hono/types'
 import { authorizeRequest } from '../../application/authorize-request.js'
 import type { Identity, IssuedTokens } from '../../application/deps.js'
 import { isUnavailable } from '../../domain/errors.js'
+import { storeUnavailable } from '../stores/outage.js'
 import type { HttpConfig } from './config.js'
 import type { CookieJar } from './cookies.js'
 import { bearerToken } from './guards.js'
@@ -95,6 +96,8 @@ async function authorize(
     return problem(c, result.error)
   }
   if (result.value.refreshed) jar.set(c, result.value.refreshed, deps.clock.now())
+  // Strict, and the account could not be read: the rotated cookies ride on a 503, never a pass.
+  if (result.value.accountUnread) throw storeUnavailable('unreachable')
   c.set('auth', result.value.identity)
   return result.value.refreshed
 }
