@@ -15,9 +15,12 @@ export const formOnly: MiddlewareHandler = async (c, next) => {
   await next()
 }
 
-/** The form's fields (a repeated name keeps its last value); `formOnly` has checked the type. */
+/**
+ * The form's fields (a repeated name keeps its last value); `formOnly` has checked the type. The
+ * bytes are decoded here: workerd warns on every `.text()` of a body whose type is not text.
+ */
 export async function readForm(c: Context): Promise<Readonly<Record<string, string>>> {
-  return Object.fromEntries(new URLSearchParams(await c.req.text()))
+  return Object.fromEntries(new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer())))
 }
 
 /** A page's `requireAuth`: signed out (401, or 403 for a disabled account) is a redirect to the login page. */
