@@ -28,10 +28,12 @@ const wrangler = path.join(root, 'node_modules/wrangler/bin/wrangler.js')
  * but not out of the one script wrangler uploads. Asymmetric access tokens with their JWKS, roles,
  * and the admin routes (issue 11) brought it to 82.3 KB; esbuild's metafile for that build puts
  * bcryptjs at 20.4 KB and @noble/hashes at 15.5 KB of the 233 KB minified, our HTTP adapter at
- * 36.9 KB and hono at 36.5 KB. 88 KB leaves room for a fix, not for a new dependency: a package
- * the size of zod (45 KB) still fails this.
+ * 36.9 KB and hono at 36.5 KB. The pages (issue 12, UI=on: hono/html templates, one stylesheet,
+ * one script, the form routes; no new dependency) measured 89.2 KB against 83.1 KB on the commit
+ * before, over the 88 KB budget; raised to 90 KB in a commit of its own so it can be reverted.
+ * It leaves room for a fix, not for a new dependency: a package the size of zod (45 KB) still fails this.
  */
-export const WORKER_GZIP_BUDGET = 88 * 1024
+export const WORKER_GZIP_BUDGET = 90 * 1024
 
 /** Builds the Worker into a temporary folder and measures every emitted module (source maps aside). */
 export async function measureWorkerBundle(

@@ -42,11 +42,16 @@ const lazySmtp: NonNullable<MailRuntime['smtp']> = (server, options) => {
 
 /**
  * The mail settings and the mailer they ask for. Without `APP_URL`, development links point at
- * this service (`PUBLIC_ORIGIN`, else localhost on `PORT`).
+ * this service (`PUBLIC_ORIGIN`, else localhost on `PORT`); in production, with `UI=on`, at
+ * `PUBLIC_ORIGIN` when it is set.
  */
 function mailFor(env: Readonly<Record<string, string | undefined>>, settings: Settings, log: Log) {
   const serviceOrigin = settings.publicOrigin ?? `http://localhost:${settings.port}`
-  const mail: MailSettings = parseMailSettings(env, { serviceOrigin })
+  const mail: MailSettings = parseMailSettings(env, {
+    serviceOrigin,
+    ui: settings.ui,
+    publicOrigin: settings.publicOrigin,
+  })
   refuseAdminEmailsUnverified(settings.adminEmails, mail.emailVerification, mail.passwordReset)
   return { settings: mail, mailer: mailerFrom(mail, { smtp: lazySmtp, log }) }
 }

@@ -213,6 +213,7 @@ export function compose(o: ServiceOptions): { deps: Deps; config: HttpConfig } {
     corsOrigins: settings.corsOrigins,
     clientIp: o.clientIp,
     trustProxy: settings.trustProxy,
+    ui: settings.ui,
   }
   return { deps, config }
 }

@@ -62,6 +62,7 @@ const SETTINGS = [
   'EMAIL_VERIFICATION',
   'PASSWORD_RESET',
   'ADMIN_EMAILS',
+  'UI',
 ] as const
 
 const settingsFrom = (env: WorkerEnv): Record<string, string | undefined> =>
@@ -94,7 +95,11 @@ async function build(env: WorkerEnv, origin: string): Promise<Fetch> {
   const settings = parseSettings(vars)
   await checkAccessKeys(settings)
   const log = createLog({ level: settings.logLevel })
-  const mail = parseMailSettings(vars, { serviceOrigin: settings.publicOrigin ?? origin })
+  const mail = parseMailSettings(vars, {
+    serviceOrigin: settings.publicOrigin ?? origin,
+    ui: settings.ui,
+    publicOrigin: settings.publicOrigin,
+  })
   refuseAdminEmailsUnverified(settings.adminEmails, mail.emailVerification, mail.passwordReset)
   const mailer = mailerFrom(mail, { smtp: createWorkerSmtpMailer, sendEmail: env.SEND_EMAIL, log })
   const app = await buildService({

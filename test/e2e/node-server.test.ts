@@ -92,6 +92,32 @@ describe('the real Node server', () => {
     expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'))
   })
 
+  it('serves the pages in development (UI on by default): log in through the form, see the account', async () => {
+    const email = `pages-${crypto.randomUUID()}@example.com`
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', origin: service.url }
+    const body = (fields: Record<string, string>) => new URLSearchParams(fields).toString()
+    const reg = await fetch(`${service.url}/ui/register`, {
+      method: 'POST',
+      headers,
+      body: body({ email, password: PASSWORD }),
+      redirect: 'manual',
+    })
+    expect(reg.status).toBe(303)
+    const login = await fetch(`${service.url}/ui/login`, {
+      method: 'POST',
+      headers,
+      body: body({ email, password: PASSWORD }),
+      redirect: 'manual',
+    })
+    expect(login.headers.get('location')).toBe('/account')
+    const jar = new Map<string, string>()
+    storeCookies(jar, login)
+    const account = await fetch(`${service.url}/account`, { headers: { cookie: cookieHeaderOf(jar) } })
+    expect(account.status).toBe(200)
+    expect(account.headers.get('content-security-policy')).toMatch(/script-src 'self'/)
+    expect(await account.text()).toContain(email)
+  })
+
   it('answers /health and shuts down cleanly on SIGTERM', async () => {
     const health = await fetch(`${service.url}/health`)
     expect(await health.json()).toEqual({ status: 'ok', store: 'memory' })

@@ -63,6 +63,8 @@ export interface TestAppOptions {
   readonly clock?: FakeClock
   /** Turns the account lifecycle's mail on (`MAIL_POLICY` unless `policy` says otherwise). */
   readonly mail?: boolean
+  /** The service's own pages (`UI=on`); off unless asked for, as the tests of the JSON API expect. */
+  readonly ui?: boolean
 }
 
 /**
@@ -94,6 +96,7 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
     cookieSecure: false,
     allowedOrigins: [],
     clientIp: forwardedFor(() => '127.0.0.1'),
+    ...(opts.ui && { ui: true }),
     ...opts.config,
   })
   return { app, deps, stores, clock, events, outbox: mail, background }

@@ -132,6 +132,27 @@ describe('parseMailSettings: refusals name the variable, never its value', () =>
   })
 })
 
+describe('parseMailSettings: APP_URL with UI=on', () => {
+  const production = { NODE_ENV: 'production' }
+
+  it('defaults to PUBLIC_ORIGIN in production with the pages on, never to the service origin', () => {
+    const on = { ui: true, publicOrigin: 'https://auth.example.com', serviceOrigin: 'http://localhost:3000' }
+    expect(parseMailSettings(production, on).appUrl).toBe('https://auth.example.com')
+    expect(() => parseMailSettings(production, { ...on, publicOrigin: undefined })).toThrow(
+      /APP_URL is required when NODE_ENV=production and mail is on \(with UI=on, PUBLIC_ORIGIN will do\)/,
+    )
+    expect(() => parseMailSettings(production, { ...on, ui: false })).toThrow(/APP_URL is required/)
+  })
+
+  it('keeps an explicit APP_URL, and the development default of the service origin', () => {
+    const on = { ui: true, publicOrigin: 'https://auth.example.com', serviceOrigin: 'http://localhost:3000' }
+    expect(parseMailSettings({ ...production, APP_URL: 'https://app.example.com' }, on).appUrl).toBe(
+      'https://app.example.com',
+    )
+    expect(parseMailSettings({}, on).appUrl).toBe('http://localhost:3000')
+  })
+})
+
 describe('mailTransportOf and mailerFrom', () => {
   const log = createLog()
   const smtpMailer: Mailer = { send: async () => {} }

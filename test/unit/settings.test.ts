@@ -44,6 +44,7 @@ describe('parseSettings: defaults', () => {
       sessionCheckMaxAge: 1,
       trustProxy: false,
       logLevel: 'info',
+      ui: true,
     } satisfies Settings)
   })
 
@@ -85,6 +86,7 @@ describe('parseSettings: every variable is read', () => {
       SESSION_CHECK_MAX_AGE: '5',
       TRUST_PROXY: '1',
       LOG_LEVEL: 'warn',
+      UI: 'off',
     })
     expect(s).toEqual({
       production: false,
@@ -113,6 +115,7 @@ describe('parseSettings: every variable is read', () => {
       sessionCheckMaxAge: 5,
       trustProxy: true,
       logLevel: 'warn',
+      ui: false,
     } satisfies Settings)
   })
 
@@ -208,6 +211,24 @@ describe('parseSettings: bad values name the variable', () => {
   it('refuses a session lifetime shorter than the access token lifetime', () => {
     const error = settingsError({ ACCESS_TOKEN_TTL: '3600', SESSION_MAX_LIFETIME: '600' })
     expect(error.message).toContain('SESSION_MAX_LIFETIME')
+  })
+})
+
+describe('parseSettings: UI', () => {
+  const production = { NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET }
+
+  it('is on by default outside production and off in production', () => {
+    expect(parseSettings({}).ui).toBe(true)
+    expect(parseSettings(production).ui).toBe(false)
+  })
+
+  it('takes on or off either way', () => {
+    expect(parseSettings({ UI: 'off' }).ui).toBe(false)
+    expect(parseSettings({ ...production, UI: 'on' }).ui).toBe(true)
+  })
+
+  it('refuses anything else, naming the variable', () => {
+    expect(() => parseSettings({ UI: 'yes' })).toThrow(/UI must be on or off/)
   })
 })
 

@@ -185,6 +185,18 @@ describe('src/worker.ts through its fetch handler', () => {
     ])
   })
 
+  it('reads UI from its vars: the pages on, or the paths as the JSON API has them', async () => {
+    captureConsole() // its access lines
+    const get = (fetch: (req: Request) => Promise<Response>, path: string) =>
+      fetch(new Request(`${ORIGIN}${path}`, { headers: { 'cf-connecting-ip': freshIp() } }))
+    const on = await get(workerWith({ UI: 'on' }), '/login')
+    expect(on.status).toBe(200)
+    expect(on.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(await on.text()).toContain('<button type="submit">Log in</button>')
+    expect((await get(workerWith({ UI: 'on' }), '/ui/style.css')).headers.get('content-type')).toMatch(/^text\/css/)
+    expect((await get(workerWith({ UI: 'off' }), '/login')).status).toBe(405)
+  })
+
   it('reads SESSION_CHECK and SESSION_CHECK_MAX_AGE from its vars', async () => {
     captureConsole() // its access lines and the development mail
     const afterLogout = async (mode: string) => {

@@ -98,7 +98,12 @@ const schema = v.object({
  */
 export function parseMailSettings(
   env: Readonly<Record<string, string | undefined>>,
-  options: { readonly serviceOrigin?: string | undefined } = {},
+  options: {
+    readonly serviceOrigin?: string | undefined
+    /** `UI=on`: the links open the service's own pages, so in production `PUBLIC_ORIGIN` may be their base. */
+    readonly ui?: boolean | undefined
+    readonly publicOrigin?: string | undefined
+  } = {},
 ): MailSettings {
   const production = env.NODE_ENV === 'production'
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
@@ -119,11 +124,14 @@ export function parseMailSettings(
   if (problems.length > 0 || !s) throw new SettingsError(`invalid configuration:\n  ${problems.join('\n  ')}`)
 
   const mailOn = s.EMAIL_VERIFICATION !== 'off' || s.PASSWORD_RESET === 'on'
-  const url = parsed(app)?.url ?? (production ? undefined : trimmed(options.serviceOrigin))
+  // Production never guesses: a link base is APP_URL, or with the pages on the configured
+  // PUBLIC_ORIGIN (the pages live there); never the request's Host nor a local default.
+  const fallback = production ? (options.ui ? options.publicOrigin : undefined) : options.serviceOrigin
+  const url = parsed(app)?.url ?? trimmed(fallback)
   if (mailOn && url === undefined) {
     throw new SettingsError(
       production
-        ? 'invalid configuration:\n  APP_URL is required when NODE_ENV=production and mail is on'
+        ? 'invalid configuration:\n  APP_URL is required when NODE_ENV=production and mail is on (with UI=on, PUBLIC_ORIGIN will do)'
         : 'invalid configuration:\n  APP_URL is required (no service origin to default it to)',
     )
   }

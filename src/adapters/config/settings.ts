@@ -48,6 +48,8 @@ export interface Settings {
   readonly logLevel: LogLevel
   /** `ADMIN_EMAILS`, normalised: verified accounts with these addresses get `admin` at login. Absent unless set. */
   readonly adminEmails?: readonly Email[]
+  /** `UI=on|off`: the service's own pages (README.md, "What a person sees"); on by default outside production. */
+  readonly ui: boolean
 }
 
 /** `COOKIE_SAMESITE`, as the cookie attribute's value in lower case. */
@@ -127,6 +129,7 @@ const schema = (production: boolean) =>
     TRUST_PROXY: bool(false),
     LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
     ADMIN_EMAILS: v.optional(v.string()),
+    UI: v.optional(v.picklist(['on', 'off'], 'must be on or off'), production ? 'off' : 'on'),
   })
 
 /** At most this many previous secrets: each is tried in turn for a refresh token that the current one does not open. */
@@ -324,5 +327,6 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
     trustProxy: s.TRUST_PROXY,
     logLevel: s.LOG_LEVEL,
     ...(adminEmails.length > 0 && { adminEmails }),
+    ui: s.UI === 'on',
   }
 }

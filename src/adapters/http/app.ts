@@ -11,6 +11,7 @@ import { corsFor } from './cors.js'
 import { mountDocs } from './docs-routes.js'
 import { originGuard, STATE_CHANGING } from './guards.js'
 import { answerOtherMethods } from './method-not-allowed.js'
+import { createPages } from './pages/pages.js'
 import { problem } from './problem.js'
 import { requestIdOf } from './request-log.js'
 import { type AuthEnv, createRequireAuth, type RequireAuth } from './require-auth.js'
@@ -60,10 +61,11 @@ function mountable(routes: ReturnType<typeof createAuthRoutes>, config: HttpConf
   return outer.route('/', routes)
 }
 
-function authParts(deps: Deps, config: HttpConfig) {
+function authParts(deps: Deps, config: HttpConfig, withPages = false) {
   const jar = createCookieJar(config.cookieSecure, config.cookieSameSite)
   const requireAuth = createRequireAuth(deps, config, jar)
-  return { routes: createAuthRoutes(deps, config, jar, requireAuth), requireAuth }
+  const pages = withPages ? createPages(deps, config, jar, requireAuth) : undefined
+  return { routes: createAuthRoutes(deps, config, jar, requireAuth, pages?.routes), requireAuth, pages }
 }
 
 /** An outage is a 503 with `Retry-After`; anything else a 500 that is logged without details. */
@@ -84,11 +86,11 @@ const authErrors =
 /**
  * The whole service as one Hono app, used by both runtimes: security headers, a request id,
  * `Cache-Control: no-store` on every answer, CORS for listed origins, the cross-site guard, the
- * routes, `/health`, 405 and 404.
+ * pages when `config.ui` is on, the routes, `/health`, 405 and 404.
  */
 export function createApp(deps: Deps, health: StoreHealth, config: HttpConfig): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>()
-  const auth = authParts(deps, config)
+  const auth = authParts(deps, config, config.ui === true)
   // The access log is the service's own: an app that mounts the routes logs its requests itself.
   const log = isLog(deps.log) && deps.log.enabled('info') ? deps.log : undefined
   const access = log && ((entry: AccessEntry) => log.access(entry))
@@ -110,6 +112,8 @@ export function createApp(deps: Deps, health: StoreHealth, config: HttpConfig): 
   })
   // The routes' error handler is this app's: a sub-app with one of its own would wrap each of its
   // handlers in one more async layer on every request.
+  // The pages (UI=on) first: `GET /login` is a page, `POST /login` the JSON route after it.
+  if (auth.pages) app.route('/', auth.pages)
   app.route('/', auth.routes)
   mountDocs(app, { cookieSecure: config.cookieSecure })
 

@@ -69,7 +69,14 @@ export const JWKS_MAX_AGE = 300
  * The contract's routes, top to bottom: parse, call the use case, map the result. One chained
  * expression, so that its type carries every route's input and answers for `hc<typeof routes>`.
  */
-export function createAuthRoutes(deps: Deps, config: HttpConfig, jar: CookieJar, requireAuth: RequireAuth) {
+export function createAuthRoutes(
+  deps: Deps,
+  config: HttpConfig,
+  jar: CookieJar,
+  requireAuth: RequireAuth,
+  /** Routes mounted before these on the same paths (the pages), listed in their 405s' `Allow`. */
+  before: Hono['routes'] = [],
+) {
   const ip = (c: Parameters<HttpConfig['clientIp']>[0]) => config.clientIp(c)
   const verification = onlyWhen(deps.policy.emailVerification !== 'off' && deps.mailer !== undefined)
   const passwordReset = onlyWhen(deps.policy.passwordReset && deps.mailer !== undefined)
@@ -220,6 +227,6 @@ export function createAuthRoutes(deps: Deps, config: HttpConfig, jar: CookieJar,
     })
     .route('/', createAdminRoutes(deps, config, jar, requireAuth))
 
-  answerOtherMethods(routes)
+  answerOtherMethods(routes, before)
   return routes
 }

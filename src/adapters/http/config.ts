@@ -22,6 +22,8 @@ export interface HttpConfig {
    * request's id. Otherwise, and for a malformed one, the id is made here.
    */
   readonly trustProxy?: boolean | undefined
+  /** The service's own pages (`UI=on`): src/adapters/http/pages/. Off unless set. */
+  readonly ui?: boolean | undefined
 }
 
 /** The last `X-Forwarded-For` hop: the address the nearest trusted proxy saw. */

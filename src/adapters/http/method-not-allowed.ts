@@ -21,11 +21,14 @@ export function allowedMethods(routes: Hono['routes']): Map<string, string> {
 
 /**
  * Answers every other method on the app's registered paths with 405 and `Allow`. Call it after
- * the last route. It adds routes, not a middleware, so an answered request never runs it (Hono's
+ * the last route. `alsoOnPaths`: routes of an app mounted before this one (the pages' `GET /login`),
+ * whose methods the `Allow` of a shared path lists too. It adds routes, not a middleware, so an answered request never runs it (Hono's
  * `hono/method-not-allowed` wraps every request and looks at each 404).
  */
-export function answerOtherMethods<E extends Env>(app: Hono<E>): void {
-  for (const [path, allow] of allowedMethods(app.routes)) {
+export function answerOtherMethods<E extends Env>(app: Hono<E>, alsoOnPaths: Hono['routes'] = []): void {
+  const own = new Set(app.routes.map((r) => r.path))
+  for (const [path, allow] of allowedMethods([...alsoOnPaths, ...app.routes])) {
+    if (!own.has(path)) continue
     app.all(path, (c) => {
       c.header('Allow', allow)
       return problem(c, 'method_not_allowed')
