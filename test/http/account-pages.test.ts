@@ -54,6 +54,24 @@ describe('account pages: signed in only', () => {
     expect(client.jar.get('refresh_token')).not.toBe(before)
   })
 
+  it('sends a browser whose session was revoked elsewhere to log in, clearing its cookies', async () => {
+    const t = await uiSetup()
+    const first = await signedIn(t, ADA)
+    const second = await logIn(t, ADA)
+    // Logged out everywhere from the second browser: the first's access token is still unexpired.
+    expect((await second.client.request('/logout-all', { method: 'POST' })).status).toBe(204)
+    const res = await first.client.request('/account')
+    expectSeeOther(res, '/login')
+    expect(res.headers.getSetCookie().every((c) => /Max-Age=0/i.test(c))).toBe(true)
+    expect(
+      res.headers
+        .getSetCookie()
+        .map((c) => c.split('=')[0])
+        .sort(),
+    ).toEqual(['access_token', 'refresh_token'])
+    expect(first.client.jar.size).toBe(0)
+  })
+
   it('GET / shows who is signed in', async () => {
     const t = await uiSetup()
     const { client } = await signedIn(t, ADA)

@@ -25,7 +25,7 @@ export async function expectPage(res: Response, status = 200): Promise<string> {
   expect(res.headers.get('content-type')).toMatch(/^text\/html/)
   expect(res.headers.get('content-security-policy')).toBe(PAGE_CSP)
   expect(res.headers.get('cache-control')).toBe('no-store')
-  expect(res.headers.get('referrer-policy')).toBe('no-referrer')
+  expect(res.headers.get('referrer-policy')).toBe('same-origin')
   // Nothing inline that the CSP would block, and nothing fetched from elsewhere.
   expect(text).not.toMatch(/<script(?![^>]*\bsrc="\/ui\/app\.js")/)
   expect(text).not.toMatch(/\sstyle=|\son[a-z]+=/i)

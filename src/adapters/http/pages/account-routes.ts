@@ -25,7 +25,7 @@ import { noticeOf } from './public-views.js'
 export function mountAccountPages(app: Hono<AuthEnv>, parts: PageParts): void {
   const { deps, config, jar, requireAuth, features } = parts
   const ip = (c: Context) => config.clientIp(c)
-  const auth = signedInOnly(requireAuth)
+  const auth = signedInOnly(requireAuth, deps, jar)
   const post = [limitBody, formOnly, auth] as const
   const done = (c: Context) => noticeOf(c.req.query('done'))
   const page = (c: Context, title: string, content: Html, failed?: ErrorCode) =>

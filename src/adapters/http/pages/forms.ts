@@ -1,6 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import type { Identity } from '../../../application/deps.js'
+import type { Deps, Identity } from '../../../application/deps.js'
+import { isSessionLive } from '../../../application/live-session.js'
 import type { ErrorCode } from '../../../domain/errors.js'
+import type { CookieJar } from '../cookies.js'
 import { problem } from '../problem.js'
 import type { AuthEnv, RequireAuth } from '../require-auth.js'
 import type { Errors } from './layout.js'
@@ -23,10 +25,27 @@ export async function readForm(c: Context): Promise<Readonly<Record<string, stri
   return Object.fromEntries(new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer())))
 }
 
-/** A page's `requireAuth`: signed out (401, or 403 for a disabled account) is a redirect to the login page. */
-export function signedInOnly(requireAuth: RequireAuth): MiddlewareHandler<AuthEnv> {
+/**
+ * A page's `requireAuth`: signed out (401, or 403 for a disabled account), or holding the token of
+ * a session that has since been revoked, is a redirect to the login page (the revoked session's
+ * cookies cleared).
+ */
+export function signedInOnly(
+  requireAuth: RequireAuth,
+  deps: Pick<Deps, 'sessions' | 'clock'>,
+  jar: CookieJar,
+): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
-    const res = await requireAuth(c, next)
+    const res = await requireAuth(c, async () => {
+      // A person who logged out everywhere, or reset the password, expects every other browser
+      // to be signed out at its next page: the pages confirm the session, not just the token.
+      if (!(await isSessionLive(deps, c.get('auth')))) {
+        jar.clear(c)
+        c.res = c.redirect('/login', 303)
+        return
+      }
+      await next()
+    })
     if (res instanceof Response && (res.status === 401 || res.status === 403)) return c.redirect('/login', 303)
     return res
   }

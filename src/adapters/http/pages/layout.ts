@@ -106,5 +106,5 @@ ${content}
  * token is in the URL). Headers set on the context (a transparent refresh's cookies) are kept.
  */
 export function sendPage(c: Context, page: Html, status: ContentfulStatusCode = 200): Response | Promise<Response> {
-  return c.html(page, status, { 'content-security-policy': PAGE_CSP, 'referrer-policy': 'no-referrer' })
+  return c.html(page, status, { 'content-security-policy': PAGE_CSP, 'referrer-policy': 'same-origin' })
 }
