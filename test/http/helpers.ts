@@ -113,6 +113,13 @@ export const cookieHeader = (cookies: Record<string, string | undefined>): strin
     .map(([k, v]) => `${k}=${v}`)
     .join('; ')
 
+/** Asserts that a response clears both cookies (and sets no other). */
+export function expectCookiesCleared(res: Response): void {
+  const lines = res.headers.getSetCookie()
+  expect(lines.map((c) => c.split('=')[0]).sort()).toEqual(['access_token', 'refresh_token'])
+  expect(lines.every((c) => /Max-Age=0/i.test(c))).toBe(true)
+}
+
 /** Whether a response set or cleared any cookie. */
 export const setsCookies = (res: Response): boolean => res.headers.getSetCookie().length > 0
 
