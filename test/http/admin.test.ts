@@ -9,6 +9,7 @@ import {
   alive,
   bodyOf,
   expectProblem,
+  jwtPayload,
   logIn,
   MIN,
   PASSWORD,
@@ -23,12 +24,6 @@ import { NEW_PASSWORD, resetToken, resetWith, tokenMailed, verifyWith } from './
 // docs/http-contract.md, "Administration": the /admin routes behind requireRole('admin'), with the
 // caller re-read in the store; disable, enable, revoke; ADMIN_EMAILS. Runs on every store.
 
-const payloadOf = (jwt: string | undefined): Record<string, unknown> =>
-  JSON.parse(atob((jwt ?? '').split('.')[1]?.replaceAll('-', '+').replaceAll('_', '/') ?? '')) as Record<
-    string,
-    unknown
-  >
-
 type Signed = { client: TestClient; userId: string; sessionId: string }
 
 /** An app with an admin (role granted in the store, then refreshed into the token) and a target. */
@@ -37,7 +32,7 @@ async function withAdmin(opts: TestAppOptions = {}) {
   const admin = await signedIn(t, 'root@example.com')
   expect(await t.stores.users.update(admin.userId as UserId, { roles: ['admin'] })).not.toBeNull()
   expect((await admin.client.request('/refresh', post())).status).toBe(200)
-  expect(payloadOf(admin.client.jar.get('access_token')).roles).toEqual(['admin'])
+  expect(jwtPayload(admin.client.jar.get('access_token')).roles).toEqual(['admin'])
   const target = await signedIn(t, 'ada@example.com')
   return { ...t, admin, target }
 }
@@ -130,7 +125,7 @@ describe('who may call the admin routes', () => {
   it('an admin whose role was taken away in the store is refused at once, the token notwithstanding', async () => {
     const t = await withAdmin()
     await t.stores.users.update(t.admin.userId as UserId, { roles: [] })
-    expect(payloadOf(t.admin.client.jar.get('access_token')).roles).toEqual(['admin'])
+    expect(jwtPayload(t.admin.client.jar.get('access_token')).roles).toEqual(['admin'])
     for (const call of Object.values(ROUTES))
       await expectProblem(await call(t.admin.client, t.target.userId), 403, 'forbidden')
     expect(await t.stores.users.findById(t.target.userId as UserId)).not.toHaveProperty('disabled')
@@ -167,9 +162,9 @@ describe('POST /admin/users/:id/roles', () => {
     )
     expect(res.status).toBe(200)
     expect(((await bodyOf(res)).user as { roles: string[] }).roles).toEqual(['editor', 'billing:read'])
-    expect(payloadOf(t.target.client.jar.get('access_token')).roles).toEqual([])
+    expect(jwtPayload(t.target.client.jar.get('access_token')).roles).toEqual([])
     expect((await t.target.client.request('/refresh', post())).status).toBe(200)
-    expect(payloadOf(t.target.client.jar.get('access_token')).roles).toEqual(['editor', 'billing:read'])
+    expect(jwtPayload(t.target.client.jar.get('access_token')).roles).toEqual(['editor', 'billing:read'])
     expect(eventsNamed(t, 'admin_roles_set')).toEqual([
       {
         adminId: t.admin.userId,
@@ -411,7 +406,7 @@ describe('ADMIN_EMAILS', () => {
     // Verified and logged in again: still nothing, since verifying proves the mailbox, not the password.
     await verifyWith(t, tokenMailed(t, 'boss@example.com', 'verify_email'))
     const verified = await logIn(t, 'boss@example.com')
-    expect(payloadOf(verified.client.jar.get('access_token')).roles).toEqual([])
+    expect(jwtPayload(verified.client.jar.get('access_token')).roles).toEqual([])
     await expectProblem(await ROUTES.view(verified.client, boss.userId), 403, 'forbidden')
     expect(eventsNamed(t, 'admin_granted')).toEqual([])
 
@@ -421,7 +416,7 @@ describe('ADMIN_EMAILS', () => {
       { userId: boss.userId, ip: '127.0.0.1', source: 'ADMIN_EMAILS', requestId: expect.any(String) },
     ])
     const admin = await logIn(t, 'boss@example.com', { password: NEW_PASSWORD })
-    expect(payloadOf(admin.client.jar.get('access_token')).roles).toEqual(['admin'])
+    expect(jwtPayload(admin.client.jar.get('access_token')).roles).toEqual(['admin'])
     expect((await ROUTES.view(admin.client, boss.userId)).status).toBe(200)
     // Granted once: another reset finds the role there and writes nothing.
     expect((await resetWith(t, await resetToken(t, 'boss@example.com'), 'yet another passphrase 43')).status).toBe(204)
@@ -434,13 +429,13 @@ describe('ADMIN_EMAILS', () => {
     const attacker = await signedIn(t, 'boss@example.com', { password: 'the attacker’s own passphrase' })
     expect((await verifyWith(t, tokenMailed(t, 'boss@example.com', 'verify_email'))).status).toBe(200)
     const again = await logIn(t, 'boss@example.com', { password: 'the attacker’s own passphrase' })
-    expect(payloadOf(again.client.jar.get('access_token')).roles).toEqual([])
+    expect(jwtPayload(again.client.jar.get('access_token')).roles).toEqual([])
     await expectProblem(await ROUTES.view(again.client, attacker.userId), 403, 'forbidden')
     // The owner takes the account through a reset: the attacker's sessions end with it.
     expect((await resetWith(t, await resetToken(t, 'boss@example.com'))).status).toBe(204)
     expect(await alive(t, again.sessionId)).toBe(false)
     const owner = await logIn(t, 'boss@example.com', { password: NEW_PASSWORD })
-    expect(payloadOf(owner.client.jar.get('access_token')).roles).toEqual(['admin'])
+    expect(jwtPayload(owner.client.jar.get('access_token')).roles).toEqual(['admin'])
   })
 
   it('grants nothing to an address that is not listed', async () => {
@@ -448,7 +443,7 @@ describe('ADMIN_EMAILS', () => {
     const ada = await signedIn(t, 'ada@example.com')
     expect((await resetWith(t, await resetToken(t, 'ada@example.com'))).status).toBe(204)
     const again = await logIn(t, 'ada@example.com', { password: NEW_PASSWORD })
-    expect(payloadOf(again.client.jar.get('access_token')).roles).toEqual([])
+    expect(jwtPayload(again.client.jar.get('access_token')).roles).toEqual([])
     expect((await t.stores.users.findById(ada.userId as UserId))?.roles).toEqual([])
   })
 })

@@ -113,6 +113,13 @@ export const cookieHeader = (cookies: Record<string, string | undefined>): strin
     .map(([k, v]) => `${k}=${v}`)
     .join('; ')
 
+const jwtPart = (jwt: string | undefined, part: number): Record<string, unknown> =>
+  JSON.parse(atob((jwt?.split('.')[part] ?? '').replaceAll('-', '+').replaceAll('_', '/'))) as Record<string, unknown>
+/** A JWT's header, decoded (nothing is verified). */
+export const jwtHeader = (jwt: string | undefined): Record<string, unknown> => jwtPart(jwt, 0)
+/** A JWT's payload, decoded (nothing is verified). */
+export const jwtPayload = (jwt: string | undefined): Record<string, unknown> => jwtPart(jwt, 1)
+
 /** Asserts that a response clears both cookies (and sets no other). */
 export function expectCookiesCleared(res: Response): void {
   const lines = res.headers.getSetCookie()

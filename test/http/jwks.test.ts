@@ -7,14 +7,22 @@ import { makeTestApp, type TestApp, TestClient } from '../support/app-harness.js
 import { fakeClock } from '../support/fixtures.js'
 import { makeKeyPair, type PemKeyPair } from '../support/key-pairs.js'
 import { makeStores } from '../support/store-under-test.js'
-import { b64url, bodyOf, expectProblem, forgeJwt, hostApp, MIN, post, signedIn } from './helpers.js'
+import {
+  b64url,
+  bodyOf,
+  expectProblem,
+  forgeJwt,
+  hostApp,
+  jwtHeader,
+  jwtPayload,
+  MIN,
+  post,
+  signedIn,
+} from './helpers.js'
 
 // docs/http-contract.md, "Keys and tokens other services verify": EdDSA or ES256 access tokens
 // under JWT_PRIVATE_KEY, JWT_PREVIOUS_PUBLIC_KEYS still verifying, the public keys at
 // /.well-known/jwks.json, and another service verifying with nothing but Hono and that JWKS.
-
-const segment = (jwt: string, i: number): Record<string, unknown> =>
-  JSON.parse(atob((jwt.split('.')[i] ?? '').replaceAll('-', '+').replaceAll('_', '/'))) as Record<string, unknown>
 
 interface Jwks {
   keys: Array<Record<string, string>>
@@ -69,12 +77,12 @@ describe.each(['EdDSA', 'ES256'] as const)('%s access tokens', (alg) => {
     const { client, userId } = await signedIn(t, 'ada@example.com')
     const token = client.jar.get('access_token') ?? ''
     const { keys } = await jwksOf(t)
-    expect(segment(token, 0)).toEqual({ alg, typ: 'JWT', kid: keys[0]?.kid })
-    expect(segment(token, 1)).toMatchObject({ sub: userId, roles: [] })
+    expect(jwtHeader(token)).toEqual({ alg, typ: 'JWT', kid: keys[0]?.kid })
+    expect(jwtPayload(token)).toMatchObject({ sub: userId, roles: [] })
     expect((await client.request('/profile')).status).toBe(200)
     t.clock.advance(11 * MIN)
     expect((await client.request('/profile')).status).toBe(200) // a transparent refresh, under the same key
-    expect(segment(client.jar.get('access_token') ?? '', 0).kid).toBe(keys[0]?.kid)
+    expect(jwtHeader(client.jar.get('access_token') ?? '').kid).toBe(keys[0]?.kid)
   })
 
   it('publishes the public key at /.well-known/jwks.json, cacheable, with no private part', async () => {
@@ -115,7 +123,7 @@ describe.each(['EdDSA', 'ES256'] as const)('%s access tokens', (alg) => {
     expect((await other.request('/orders', { headers: { cookie: `access_token=${token}` } })).status).toBe(200)
     // A payload changed under the signature is refused there as here.
     const [h, , s] = token.split('.')
-    const altered = `${h}.${b64url(JSON.stringify({ ...segment(token, 1), roles: ['admin'] }))}.${s}`
+    const altered = `${h}.${b64url(JSON.stringify({ ...jwtPayload(token), roles: ['admin'] }))}.${s}`
     expect((await other.request('/orders', { headers: { authorization: `Bearer ${altered}` } })).status).toBe(401)
     await expectProblem(
       await t.app.request('/session', { headers: { authorization: `Bearer ${altered}` } }),
@@ -145,7 +153,7 @@ describe.each(['EdDSA', 'ES256'] as const)('%s access tokens', (alg) => {
     const moved = new TestClient(underSecond.app)
     for (const [k, v] of client.jar) moved.jar.set(k, v)
     expect((await moved.request('/refresh', post())).status).toBe(200)
-    expect(segment(moved.jar.get('access_token') ?? '', 0).kid).toBe(keys[0]?.kid)
+    expect(jwtHeader(moved.jar.get('access_token') ?? '').kid).toBe(keys[0]?.kid)
 
     const secondOnly = await startWith(second, [], stores, clock)
     await expectProblem(await secondOnly.app.request('/session', bearer), 401, 'unauthorized')
@@ -157,7 +165,7 @@ describe.each(['EdDSA', 'ES256'] as const)('%s access tokens', (alg) => {
     const second = await makeKeyPair(alg)
     const t = await startWith(second, [first])
     const { client } = await signedIn(t, 'ada@example.com')
-    const claims = segment(client.jar.get('access_token') ?? '', 1)
+    const claims = jwtPayload(client.jar.get('access_token') ?? '')
     const [currentKid, previousKid] = (await jwksOf(t)).keys.map((k) => k.kid)
     // Tokens the current private key really signs, with the header saying what the test chooses.
     const signedByCurrent = (header: object) => signWith(second, header, claims)
@@ -183,7 +191,7 @@ describe.each(['EdDSA', 'ES256'] as const)('%s access tokens', (alg) => {
       ['sign', 'verify'],
     )) as CryptoKeyPair
     const attackerJwk = await crypto.subtle.exportKey('jwk', attacker.publicKey)
-    const claims = segment(token, 1)
+    const claims = jwtPayload(token)
     for (const extra of [
       { jku: 'https://attacker.example/jwks.json' },
       { x5u: 'https://attacker.example/cert.pem' },

@@ -4,13 +4,22 @@ import type { Deps } from '../../src/application/deps.js'
 import type { UserId } from '../../src/domain/user.js'
 import { requireRole } from '../../src/index.js'
 import { makeTestApp, TestClient } from '../support/app-harness.js'
-import { alive, b64url, bodyOf, expectProblem, forgeJwt, hostApp, MIN, PASSWORD, post, SEC } from './helpers.js'
+import {
+  alive,
+  b64url,
+  bodyOf,
+  expectProblem,
+  forgeJwt,
+  hostApp,
+  jwtPayload,
+  MIN,
+  PASSWORD,
+  post,
+  SEC,
+} from './helpers.js'
 
 // docs/http-contract.md, "Roles": roles ride in access tokens; `requireRole` answers 403
 // `forbidden` to a signed-in user without one of them; a change reaches the next refresh.
-
-const payloadOf = (jwt: string): Record<string, unknown> =>
-  JSON.parse(atob((jwt.split('.')[1] ?? '').replaceAll('-', '+').replaceAll('_', '/'))) as Record<string, unknown>
 
 /** A host app with a route only admins and analysts may see. */
 async function withReports() {
@@ -33,7 +42,7 @@ async function withReports() {
 describe('roles', () => {
   it('a new account’s token carries roles: [] and a role-guarded route answers 403 forbidden', async () => {
     const h = await withReports()
-    expect(payloadOf(h.client.jar.get('access_token') ?? '').roles).toEqual([])
+    expect(jwtPayload(h.client.jar.get('access_token') ?? '').roles).toEqual([])
     await expectProblem(await h.client.request('/reports'), 403, 'forbidden')
     // Signed in: /session still answers; only the guarded route is refused.
     expect((await h.client.request('/auth/session')).status).toBe(200)
@@ -45,7 +54,7 @@ describe('roles', () => {
     // The access token is what carries roles: until it is replaced, the grant does not show.
     await expectProblem(await h.client.request('/reports'), 403, 'forbidden')
     expect((await h.client.request('/auth/refresh', post())).status).toBe(200)
-    expect(payloadOf(h.client.jar.get('access_token') ?? '').roles).toEqual(['analyst'])
+    expect(jwtPayload(h.client.jar.get('access_token') ?? '').roles).toEqual(['analyst'])
     const res = await h.client.request('/reports')
     expect(res.status).toBe(200)
     expect(await bodyOf(res)).toEqual({ roles: ['analyst'] })
@@ -62,14 +71,14 @@ describe('roles', () => {
     const res = await h.client.request('/reports')
     expect(res.status).toBe(200)
     expect(await bodyOf(res)).toEqual({ roles: ['admin'] })
-    expect(payloadOf(h.client.jar.get('access_token') ?? '').roles).toEqual(['admin'])
+    expect(jwtPayload(h.client.jar.get('access_token') ?? '').roles).toEqual(['admin'])
   })
 
   it('a role added to a token by hand breaks its signature: 401, cookie or bearer', async () => {
     const h = await withReports()
     const token = h.client.jar.get('access_token') ?? ''
     const [header, , signature] = token.split('.')
-    const escalated = `${header}.${b64url(JSON.stringify({ ...payloadOf(token), roles: ['admin'] }))}.${signature}`
+    const escalated = `${header}.${b64url(JSON.stringify({ ...jwtPayload(token), roles: ['admin'] }))}.${signature}`
     await expectProblem(
       await h.app.request('/reports', { headers: { authorization: `Bearer ${escalated}` } }),
       401,
@@ -83,7 +92,7 @@ describe('roles', () => {
     // Signed with a key that is not ours, it is no better.
     const forged = await forgeJwt(
       { alg: 'HS256', typ: 'JWT' },
-      { ...payloadOf(token), roles: ['admin'] },
+      { ...jwtPayload(token), roles: ['admin'] },
       { secret: 'not-the-service-secret-0123456789abcdef' },
     )
     await expectProblem(
@@ -118,7 +127,7 @@ describe('roles', () => {
     const before = h.client.jar.get('refresh_token')
     expect((await h.client.request('/auth/refresh', post())).status).toBe(200)
     expect(h.client.jar.get('refresh_token')).not.toBe(before)
-    const unread = payloadOf(h.client.jar.get('access_token') ?? '')
+    const unread = jwtPayload(h.client.jar.get('access_token') ?? '')
     expect(unread.roles).toEqual([])
     // It lives a minute, not ACCESS_TOKEN_TTL: the next refresh soon reads the account.
     expect((unread.exp as number) - (unread.iat as number)).toBe(60)

@@ -3,18 +3,13 @@ import type { Stores } from '../../src/application/ports.js'
 import { makeTestApp, type TestApp, TestClient } from '../support/app-harness.js'
 import { fakeClock } from '../support/fixtures.js'
 import { makeStores } from '../support/store-under-test.js'
-import { alive, bodyOf, expectProblem, logIn, PASSWORD, post, SEC, signedIn } from './helpers.js'
+import { alive, bodyOf, expectProblem, jwtHeader, logIn, PASSWORD, post, SEC, signedIn } from './helpers.js'
 
 // docs/http-contract.md, "Rotating the secret": JWT_SECRET signs, JWT_PREVIOUS_SECRETS still
 // verify. Each app below is a restart of the service over the same store, with other secrets.
 
 const A = 'secret-A-0123456789abcdefghijklmnopqrstuvwxyz'
 const B = 'secret-B-0123456789abcdefghijklmnopqrstuvwxyz'
-
-const kidOf = (jwt: string): unknown => {
-  const [header] = jwt.split('.')
-  return (JSON.parse(atob((header ?? '').replaceAll('-', '+').replaceAll('_', '/'))) as { kid?: unknown }).kid
-}
 
 /** The same client's cookies against another app (the restarted service). */
 function moved(client: TestClient, app: TestApp): TestClient {
@@ -35,7 +30,7 @@ describe('rotating JWT_SECRET', () => {
     const { clock, start } = await restartsOver(makeStores())
     const underA = await start(A)
     const { client } = await signedIn(underA, 'ada@example.com')
-    const kidA = kidOf(client.jar.get('access_token') ?? '')
+    const kidA = jwtHeader(client.jar.get('access_token') ?? '').kid
     expect(kidA).toMatch(/^[A-Za-z0-9_-]{16}$/)
     const { client: second } = await logIn(underA, 'ada@example.com')
 
@@ -46,7 +41,7 @@ describe('rotating JWT_SECRET', () => {
     // Its refresh token rotates into tokens under B.
     const refreshed = moved(client, underB)
     expect((await refreshed.request('/refresh', post())).status).toBe(200)
-    const kidB = kidOf(refreshed.jar.get('access_token') ?? '')
+    const kidB = jwtHeader(refreshed.jar.get('access_token') ?? '').kid
     expect(kidB).toMatch(/^[A-Za-z0-9_-]{16}$/)
     expect(kidB).not.toBe(kidA)
     expect((await refreshed.request('/profile')).status).toBe(200)
@@ -56,7 +51,7 @@ describe('rotating JWT_SECRET', () => {
     const transparent = moved(second, underB)
     const res = await transparent.request('/profile')
     expect(res.status).toBe(200)
-    expect(kidOf(transparent.jar.get('access_token') ?? '')).toBe(kidB)
+    expect(jwtHeader(transparent.jar.get('access_token') ?? '').kid).toBe(kidB)
   })
 
   it('removing a secret ends its tokens: a plain 401 that revokes nothing', async () => {
@@ -83,7 +78,7 @@ describe('rotating JWT_SECRET', () => {
     const { start } = await restartsOver(stores)
     const underA = await start(A)
     const { client: a } = await signedIn(underA, 'ada@example.com')
-    const kidA = String(kidOf(a.jar.get('access_token') ?? ''))
+    const kidA = String(jwtHeader(a.jar.get('access_token') ?? '').kid)
     const underB = await start(B, [A])
     const b = await signedIn(underB, 'grace@example.com')
     const token = b.client.jar.get('access_token') ?? ''
@@ -100,7 +95,7 @@ describe('rotating JWT_SECRET', () => {
     const token = client.jar.get('access_token') ?? ''
     const [, payload, signature] = token.split('.')
     const b64 = (v: object) => btoa(JSON.stringify(v)).replace(/=+$/, '').replaceAll('+', '-').replaceAll('/', '_')
-    const kid = kidOf(token)
+    const kid = jwtHeader(token).kid
     const fetched: string[] = []
     const realFetch = globalThis.fetch
     globalThis.fetch = (async (input: RequestInfo | URL) => {
