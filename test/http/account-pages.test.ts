@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import type { SessionId } from '../../src/domain/session.js'
 import { TestClient } from '../support/app-harness.js'
-import { alive, bodyOf, expectCookiesCleared, expectProblem, logIn, PASSWORD, SEC, signedIn } from './helpers.js'
+import {
+  alive,
+  bodyOf,
+  expectCookiesCleared,
+  expectProblem,
+  logIn,
+  PASSWORD,
+  SEC,
+  setupInstrumented,
+  signedIn,
+} from './helpers.js'
 import { mailsTo, NEW_PASSWORD } from './lifecycle-helpers.js'
 import {
   expectButton,
@@ -81,6 +91,14 @@ describe('account pages: the forms', () => {
     expect((await bodyOf(await client.request('/profile'))).user).toMatchObject({ name: 'Ada L.' })
     const page = await expectPage(await client.request('/ui/profile', formPost({ name: '  ' })), 400)
     expect(fieldError(page, 'Name')).toMatch(/^Name must be/)
+  })
+
+  it('reads the session once for a form: the page’s check counts for the use case behind it', async () => {
+    const t = await setupInstrumented({ ui: true })
+    const { client } = await signedIn(t, ADA)
+    const before = t.store.calls.length
+    expectSeeOther(await client.request('/ui/profile', formPost({ name: 'Ada L.' })), '/account?done=saved')
+    expect(t.store.calls.slice(before).filter((call) => call === 'sessions.find')).toHaveLength(1)
   })
 
   it('sends a new confirmation link from the profile while the address is unconfirmed', async () => {

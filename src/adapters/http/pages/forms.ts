@@ -39,11 +39,14 @@ export function signedInOnly(
     const res = await requireAuth(c, async () => {
       // A person who logged out everywhere, or reset the password, expects every other browser
       // to be signed out at its next page: the pages confirm the session, not just the token.
-      if (!(await isSessionLive(deps, c.get('auth')))) {
+      const identity = c.get('auth')
+      if (!(await isSessionLive(deps, identity))) {
         jar.clear(c)
         c.res = c.redirect('/login', 303)
         return
       }
+      // Confirmed in this request: the use case behind a form need not read the session again.
+      c.set('auth', { ...identity, sessionConfirmed: true })
       await next()
     })
     if (res instanceof Response && (res.status === 401 || res.status === 403)) return c.redirect('/login', 303)
